@@ -1,0 +1,79 @@
+"""Fixtures built in code: copies of the real package to break, and small generated packages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_PACKAGE = ROOT / "datapackages" / "china-central-asia-trade"
+REAL_DESCRIPTOR = REAL_PACKAGE / "datapackage.json"
+
+
+class PackageCopy:
+    """A copy of a package in a temporary folder, with helpers to edit its CSV files."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.descriptor = root / "datapackage.json"
+
+    def path(self, resource: str) -> Path:
+        return self.root / "data" / f"{resource}.csv"
+
+    def rows(self, resource: str) -> list[dict]:
+        with self.path(resource).open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    def write_rows(self, resource: str, rows: list[dict], header: list[str] | None = None) -> None:
+        header = header or list(rows[0].keys())
+        with self.path(resource).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def set(self, resource: str, row_id: str, **changes: str) -> int:
+        """Change cells of the row whose first column is row_id; return its line number."""
+        rows = self.rows(resource)
+        key = next(iter(rows[0]))
+        for index, row in enumerate(rows):
+            if row[key] == row_id:
+                row.update(changes)
+                self.write_rows(resource, rows)
+                return index + 2
+        raise KeyError(row_id)
+
+    def add(self, resource: str, **row: str) -> int:
+        rows = self.rows(resource)
+        rows.append({k: row.get(k, "") for k in rows[0]})
+        self.write_rows(resource, rows)
+        return len(rows) + 1
+
+
+@pytest.fixture
+def real_copy(tmp_path: Path) -> PackageCopy:
+    target = tmp_path / "pkg"
+    shutil.copytree(REAL_PACKAGE, target)
+    return PackageCopy(target)
+
+
+def write_package(root: Path, tables: dict[str, list[dict]], settings: dict | None = None) -> Path:
+    """Write a package with the real package's schemas and the given rows; return its descriptor."""
+    descriptor = json.loads(REAL_DESCRIPTOR.read_text(encoding="utf-8"))
+    descriptor["name"] = "generated"
+    if settings is not None:
+        descriptor["trademirror"] = settings
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    for resource in descriptor["resources"]:
+        header = [f["name"] for f in resource["schema"]["fields"]]
+        with (root / resource["path"]).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            for row in tables.get(resource["name"], []):
+                writer.writerow({k: row.get(k, "") for k in header})
+    path = root / "datapackage.json"
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    return path

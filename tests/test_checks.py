@@ -1,0 +1,180 @@
+"""Consistency checks: the contradictions in the real sources, and properties on generated packages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trademirror import checks, package
+from trademirror.validate import validate
+
+from .conftest import REAL_DESCRIPTOR, write_package
+
+# The contradictions found by reading the five sources, by the rows involved.
+EXPECTED_FINDINGS = {
+    # China's Jan-Oct 2025 turnover with Turkmenistan is smaller than its own exports + imports.
+    ("turnover-mismatch", ("chn-tkm-turnover-2025-01-10", "chn-tkm-imports-2025-01-10",
+                           "chn-tkm-exports-2025-01-10")),
+    # Uzbek exports to China for Jan-Oct 2025 (interview) exceed China's whole Jan-Oct turnover with Uzbekistan.
+    ("component-exceeds-turnover", ("chn-uzb-turnover-2025-01-10", "chn-uzb-imports-2025-01-10")),
+    # ... and are seven times China's full-year 2025 imports from Uzbekistan.
+    ("part-exceeds-whole", ("chn-uzb-imports-2025", "chn-uzb-imports-2025-01-10")),
+    # Kyrgyz exports to China in 2024: US$2.8bn in one source, US$2.04bn in another.
+    ("conflicting-figures", ("chn-kgz-imports-2024", "chn-kgz-imports-2024-vbkg")),
+    # China's trade with Kyrgyzstan exceeds Kyrgyz GDP, Jan-Oct 2025 and full-year 2025.
+    ("trade-exceeds-gdp", ("chn-kgz-turnover-2025-01-10", "kgz-gdp-2025-01-10")),
+    ("trade-exceeds-gdp", ("chn-kgz-turnover-2025", "kgz-gdp-2025")),
+}
+
+
+def test_real_package_findings_are_exactly_the_contradictions_in_the_sources():
+    report, data = validate(REAL_DESCRIPTOR)
+    assert report.errors == [] and data is not None
+    found = {(p.code, p.ids) for p in report.findings}
+    assert found == EXPECTED_FINDINGS
+
+
+@pytest.mark.parametrize("value, qualifier, expected", [
+    (784, "exact", (783.5, 784.5)),
+    (29700, "exact", (29650, 29750)),
+    (10000, "exact", (9500, 10500)),  # "$10 billion": two significant digits assumed
+    (78180, "exact", (78175, 78185)),
+    (8100, "over", (8100, 8200)),
+    (2500, "under", (2400, 2500)),
+    (16300, "approx", (16200, 16400)),
+    (12, "exact", (11.5, 12.5)),
+    (-5.6, "exact", (-5.65, -5.55)),
+])
+def test_a_published_value_stands_for_the_interval_its_rounding_allows(value, qualifier, expected):
+    assert checks.bounds(value, qualifier) == pytest.approx(expected)
+
+
+# --- Generated packages --------------------------------------------------------
+
+SOURCES = [{"id": "src", "publisher": "P", "title": "T", "published": "2025", "primary_source": "A",
+            "language": "en"}]
+
+
+def _countries(n: int) -> list[dict]:
+    rows = [{"code": "AAA", "name": "Reporterland", "kind": "country"},
+            {"code": "XGR", "name": "The group", "kind": "group"}]
+    rows += [{"code": f"P{i:02d}", "name": f"Partner {i}", "kind": "country", "groups": "XGR"} for i in range(n)]
+    return rows
+
+
+def _fig(fid, partner, flow, value, start="2024-01-01", end="2024-12-31"):
+    return {"id": fid, "reporter": "AAA", "partner": partner, "flow": flow, "period_start": start,
+            "period_end": end, "value_usd_mn": repr(value), "qualifier": "exact", "source_id": "src",
+            "locator": "p1"}
+
+
+flows = st.lists(st.tuples(st.integers(1, 900_000), st.integers(1, 900_000), st.integers(1, 99)),
+                 min_size=1, max_size=6)
+
+
+def consistent_tables(partners):
+    """Exports, imports and turnover per partner, a group total, a part-year figure and a growth rate."""
+    figures, growth = [], []
+    for i, (x, m, share) in enumerate(partners):
+        p = f"P{i:02d}"
+        figures += [_fig(f"x{i}", p, "exports", x), _fig(f"m{i}", p, "imports", m),
+                    _fig(f"t{i}", p, "turnover", x + m),
+                    _fig(f"h{i}", p, "turnover", (x + m) * share // 100, end="2024-06-30")]
+    total = sum(x + m for x, m, _ in partners)
+    figures.append(_fig("total", "XGR", "turnover", total))
+    previous = max(1, total * 9 // 10)
+    figures.append(_fig("total-before", "XGR", "turnover", previous, "2023-01-01", "2023-12-31"))
+    growth.append({"id": "g", "reporter": "AAA", "partner": "XGR", "flow": "turnover",
+                   "period_start": "2024-01-01", "period_end": "2024-12-31", "base_start": "2023-01-01",
+                   "base_end": "2023-12-31", "change_pct": repr(round((total / previous - 1) * 100, 1)),
+                   "qualifier": "exact", "source_id": "src", "locator": "p1"})
+    return {"figures": figures, "growth": growth, "sources": SOURCES, "countries": _countries(len(partners))}
+
+
+def _findings(tmp_path_factory, tables):
+    root = tmp_path_factory.mktemp("gen")
+    descriptor = write_package(root, tables, settings={"focus_reporter": "AAA", "region": "XGR"})
+    data = package.load(descriptor)
+    return checks.run(data, today=date(2026, 1, 1))
+
+
+HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@HYPOTHESIS
+@given(partners=flows)
+def test_a_consistent_package_has_no_findings(tmp_path_factory, partners):
+    assert _findings(tmp_path_factory, consistent_tables(partners)) == []
+
+
+def _perturbed(partners, fid, factor):
+    tables = consistent_tables(partners)
+    for row in tables["figures"] + tables["growth"]:
+        if row["id"] == fid:
+            key = "value_usd_mn" if "value_usd_mn" in row else "change_pct"
+            row[key] = repr(round(float(row[key]) * factor + (25 if key == "change_pct" else 0), 1))
+    return tables
+
+
+@HYPOTHESIS
+@given(partners=flows, pick=st.integers(0, 5), factor=st.floats(2.5, 10))
+def test_inflating_one_export_figure_beyond_tolerance_yields_exactly_one_turnover_finding(
+        tmp_path_factory, partners, pick, factor):
+    i = pick % len(partners)
+    x, m, _ = partners[i]
+    factor = factor * (1 + m / x)  # the excess must exceed the rounding of the turnover as well
+    found = _findings(tmp_path_factory, _perturbed(partners, f"x{i}", factor))
+    assert [(p.code, p.ids) for p in found] == [("turnover-mismatch", (f"x{i}", f"m{i}", f"t{i}"))] or \
+        [(p.code, set(p.ids)) for p in found] == [("turnover-mismatch", {f"x{i}", f"m{i}", f"t{i}"})]
+
+
+@HYPOTHESIS
+@given(partners=flows, factor=st.floats(1.5, 10))
+def test_inflating_the_group_total_yields_exactly_one_group_finding(tmp_path_factory, partners, factor):
+    found = _findings(tmp_path_factory, _perturbed(partners, "total", factor))
+    codes = [p.code for p in found]
+    # the group total also anchors the growth rate, so that check may object too
+    assert codes.count("group-total-mismatch") == 1
+    assert set(codes) <= {"group-total-mismatch", "growth-mismatch"}
+
+
+@HYPOTHESIS
+@given(partners=flows, factor=st.floats(1.5, 3))
+def test_a_growth_rate_that_does_not_match_its_values_yields_exactly_one_finding(tmp_path_factory, partners, factor):
+    found = _findings(tmp_path_factory, _perturbed(partners, "g", factor))
+    assert [(p.code, p.ids[0]) for p in found] == [("growth-mismatch", "g")]
+
+
+@HYPOTHESIS
+@given(partners=flows, pick=st.integers(0, 5), factor=st.floats(2.5, 10))
+def test_a_part_year_figure_larger_than_the_full_year_yields_exactly_one_finding(
+        tmp_path_factory, partners, pick, factor):
+    i = pick % len(partners)
+    tables = consistent_tables(partners)
+    x, m, _ = partners[i]
+    for row in tables["figures"]:
+        if row["id"] == f"h{i}":
+            row["value_usd_mn"] = repr(round((x + m) * factor))
+    found = _findings(tmp_path_factory, tables)
+    assert [(p.code, set(p.ids)) for p in found] == [("part-exceeds-whole", {f"h{i}", f"t{i}"})]
+
+
+@HYPOTHESIS
+@given(partners=flows, pick=st.integers(0, 5), factor=st.floats(2.5, 10))
+def test_a_second_source_with_a_different_value_yields_exactly_one_conflict(
+        tmp_path_factory, partners, pick, factor):
+    i = pick % len(partners)
+    tables = consistent_tables(partners)
+    x, m, _ = partners[i]
+    tables["figures"].append(_fig(f"h{i}-again", f"P{i:02d}", "turnover", round((x + m) * factor) // 100 + 1,
+                                  end="2024-06-30"))
+    original = next(r for r in tables["figures"] if r["id"] == f"h{i}")
+    if checks.overlap(checks.bounds(float(original["value_usd_mn"]), "exact"),
+                      checks.bounds(float(tables["figures"][-1]["value_usd_mn"]), "exact")):
+        return  # the two happen to agree within rounding: not a conflict
+    found = _findings(tmp_path_factory, tables)
+    conflicts = [p for p in found if p.code == "conflicting-figures"]
+    assert len(conflicts) == 1 and set(conflicts[0].ids) == {f"h{i}", f"h{i}-again"}

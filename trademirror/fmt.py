@@ -1,0 +1,65 @@
+"""Locale-aware formatting of money, percentages and periods.
+
+Every number a reader sees goes through here, so a second language is a
+matter of passing another locale (Babel/CLDR supplies the separators and
+month names), never of editing templates.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+QUALIFIER_PREFIX = {
+    "en": {"exact": "", "approx": "about ", "over": "over ", "under": "under "},
+}
+UNITS = {"en": {"bn": "bn", "mn": "mn", "currency": "US$"}}
+
+
+def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
+    """US$ with a magnitude word: 784 -> 'US$784mn', 29700 -> 'US$29.7bn', 78180 -> 'US$78.18bn'."""
+    units = UNITS.get(locale, UNITS["en"])
+    if abs(value) >= 1000:
+        number = format_decimal(value / 1000, format="#,##0.##", locale=locale)
+        text = f"{units['currency']}{number}{units['bn']}"
+    else:
+        number = format_decimal(value, format="#,##0.##", locale=locale)
+        text = f"{units['currency']}{number}{units['mn']}"
+    return QUALIFIER_PREFIX.get(locale, QUALIFIER_PREFIX["en"]).get(qualifier, "") + text
+
+
+def number(value: float, decimals: int = 1, locale: str = "en") -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
+    """Percent from a fraction: 0.067 -> '6.7%' (or '+6.7%' when signed)."""
+    text = format_decimal(abs(value) * 100, format="#,##0." + "0" * decimals, locale=locale) + "%"
+    if value < 0:
+        return "−" + text
+    return ("+" + text) if signed and value > 0 else text
+
+
+def is_full_year(start: date, end: date) -> bool:
+    return start.month == 1 and start.day == 1 and end == date(start.year, 12, 31)
+
+
+def period(start: date, end: date, locale: str = "en") -> str:
+    """'2025', 'Jan–Oct 2025', 'Oct 2025' or 'Nov 2024–Feb 2025'."""
+    if is_full_year(start, end):
+        return str(start.year)
+    first = format_date(start, "LLL", locale=locale)
+    last = format_date(end, "LLL", locale=locale)
+    if start.year == end.year:
+        if start.month == end.month:
+            return f"{first} {start.year}"
+        return f"{first}–{last} {start.year}"
+    return f"{first} {start.year}–{last} {end.year}"
+
+
+def last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
