@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build_charts.py", description=__doc__)
     parser.add_argument("--package", type=Path, help="path to a datapackage.json (default: the one in datapackages/)")
     sub = parser.add_subparsers(dest="command")
+    sub.add_parser("build", help="validate, then write pages and charts into docs/ (the default)")
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
@@ -27,10 +28,27 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command in (None, "validate"):
-        return _validate(descriptor, getattr(args, "json", None), getattr(args, "limit", 200))
+    if args.command == "validate":
+        return _validate(descriptor, args.json, args.limit)
+    if args.command in (None, "build"):
+        return _build(descriptor)
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _build(descriptor: Path) -> int:
+    from .build import BuildError, build
+
+    try:
+        summary = build(descriptor, Paths())
+    except BuildError as exc:
+        if exc.report is not None:
+            print(exc.report.format())
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Built {summary.pages} pages and {summary.charts} charts; {summary.findings} finding(s)"
+          f" reported; {summary.seconds:.1f} s")
+    return 0
 
 
 def _validate(descriptor: Path, json_path: Path | None, limit: int) -> int:

@@ -1,0 +1,160 @@
+"""Chart specs: one function per chart kind, tidy data and texts in, an Altair chart out.
+
+No file I/O and no wording here: the caller passes the exact rows to plot
+(which are also written out as the chart's CSV) and the texts, already in the
+reader's language. Values from the data reach Vega only as data, never inside
+an expression string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from . import theme
+
+SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
+ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
+CHART_COLUMNS = ["category", "series", "value_usd_bn", "label", "status", "annotation", "source"]
+
+
+@dataclass(frozen=True)
+class ChartText:
+    title: str  # states the finding
+    subtitle: str  # the source line, naming the reporters
+    value_axis: str  # e.g. "US$ bn"
+    category: str  # tooltip/legend names for the columns
+    series: str
+    value: str
+    status: str
+    published: str
+    derived: str
+    alt: str  # text alternative for readers without the chart
+
+
+def tidy(rows: list[dict]) -> pd.DataFrame:
+    """The plotted rows in a fixed column order (this is also the chart's CSV)."""
+    frame = pd.DataFrame(rows, columns=CHART_COLUMNS)
+    frame["value_usd_bn"] = frame["value_usd_bn"].astype(float).round(4)
+    return frame
+
+
+def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str]) -> alt.Chart:
+    theme.register()
+    categories = list(dict.fromkeys(data["category"]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("category:N", sort=categories, title=None, axis=alt.Axis(labelLimit=150)),
+        yOffset=alt.YOffset("series:N", sort=series_order),
+        x=alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4)),
+        color=alt.Color("series:N", sort=series_order, title=text.series,
+                        legend=alt.Legend(columns=1, symbolType="square")),
+        opacity=alt.Opacity("status:N", sort=[text.published, text.derived],
+                            scale=alt.Scale(domain=[text.published, text.derived], range=[1.0, 0.4]),
+                            title=text.status, legend=alt.Legend(symbolType="square")
+                            if (data["status"] == text.derived).any() else None),
+        tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
+                 alt.Tooltip("label:N", title=text.value), alt.Tooltip("status:N", title=text.status)],
+    )
+    layers = base.mark_bar()
+    if data["annotation"].notna().any():  # e.g. the gap, written beside the receiver's bar
+        layers += base.mark_text(align="left", dx=4, fontSize=11, fontWeight=600).encode(
+            text="annotation:N", opacity=alt.value(1), color=alt.value("#555")
+        ).transform_filter(alt.FieldValidPredicate(field="annotation", valid=True))
+    height = max(60, len(categories) * max(1, len(series_order)) * ROW_HEIGHT + 8 * len(categories))
+    return layers.properties(
+        width="container", height=height,
+        title=alt.Title(text.title, subtitle=text.subtitle),
+        description=text.alt,
+    )
+
+
+def region_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Turnover with each country of the region, by year (the focus reporter's figures)."""
+    return _grouped_bars(data, text, series_order=sorted(set(data["series"])))
+
+
+def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Exports minus imports by country: who sells more to the focus reporter than it buys."""
+    theme.register()
+    categories = list(dict.fromkeys(data["category"]))
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("category:N", sort=categories, title=None),
+        x=alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4)),
+        color=alt.Color("series:N", title=text.series, sort=sorted(set(data["series"])),
+                        legend=alt.Legend(columns=1, symbolType="square")),
+        tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("label:N", title=text.value),
+                 alt.Tooltip("series:N", title=text.series)],
+    )
+    rule = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888").encode(x="zero:Q")
+    return (chart + rule).properties(
+        width="container", height=max(60, len(categories) * 26),
+        title=alt.Title(text.title, subtitle=text.subtitle), description=text.alt,
+    )
+
+
+def country_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """A country's turnover with the focus reporter over time, as each side reports it."""
+    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+
+
+def country_flows(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Exports and imports side by side for each period."""
+    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+
+
+def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Both reporters' figures for each paired flow and period, with the gap annotated."""
+    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+
+
+def context(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Trade with the focus reporter next to the country's GDP or total trade for the same period."""
+    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+
+
+def to_spec(chart: alt.Chart) -> dict:
+    """The Vega-Lite spec as written to disk: validated by Altair, with no link to an external schema."""
+    spec = chart.to_dict(validate=True)
+    spec.pop("$schema", None)
+    return spec
+
+
+def static_spec(spec: dict) -> dict:
+    """The spec for the static SVG: a fixed width and a white background."""
+    fixed = dict(spec)
+    fixed["width"] = SVG_WIDTH
+    fixed["config"] = {**spec.get("config", {}), "background": "white"}
+    return fixed
+
+
+def render_svg(spec: dict) -> str:
+    import vl_convert as vlc  # heavy: imported only when an image must be drawn
+
+    return vlc.vegalite_to_svg(static_spec(spec), vl_version="6.4")
+
+
+BUNDLE_PATH = "assets/js/vega.js"
+VL_VERSION = "6.4"
+# The action menu's external editor (the menu is turned off): blanked so no code path can reach it.
+# The bundle keeps "https://vega.github.io/schema/..." strings: they are identifiers that Vega parses
+# for version numbers, never fetched.
+EXTERNAL_LITERALS = ("https://vega.github.io/editor/",)
+
+
+def bundle_key() -> str:
+    import vl_convert as vlc
+
+    versions = f"{vlc.get_vega_embed_version()} {vlc.get_vega_version()} vega-lite {VL_VERSION}"
+    return f"blank {len(EXTERNAL_LITERALS)} vl-convert {versions}"
+
+
+def javascript_bundle() -> bytes:
+    """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN)."""
+    import vl_convert as vlc
+
+    code = vlc.javascript_bundle("window.vegaEmbed = vegaEmbed; window.vega = vega;", vl_version=VL_VERSION)
+    for literal in EXTERNAL_LITERALS:
+        code = code.replace(literal, "")
+    return code.encode("utf-8")

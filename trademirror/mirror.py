@@ -1,0 +1,120 @@
+"""Mirror pairing: each side's figure for the same flow and the same period, and the gap between them.
+
+China's exports to a partner and the partner's imports from China describe
+the same goods, seen from two frontiers. They are compared only for identical
+periods; where the two sides publish different periods, this module says so
+and computes nothing. DataFrames in, DataFrames out; no I/O.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import settings
+
+PAIR_COLUMNS = [
+    "country", "reporter_a", "reporter_b", "flow", "exporter", "importer", "period_start", "period_end",
+    "x_id", "x_value", "x_qualifier", "x_source", "m_id", "m_value", "m_qualifier", "m_source",
+    "factor", "gap_usd_mn", "gap", "index", "classification", "higher",
+]
+UNMATCHED_COLUMNS = ["country", "reporter", "partner", "flow", "period_start", "period_end", "other_periods"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    cif_fob: float = settings.CIF_FOB_FACTOR
+    cif_fob_neighbours: float = settings.CIF_FOB_FACTOR_NEIGHBOURS
+    consistent: float = settings.CONSISTENT_MAX
+    notable: float = settings.NOTABLE_MAX
+    large_min: float = settings.LARGE_MIN_USD_MN
+    small_flow: float = settings.SMALL_FLOW_USD_MN
+
+
+def classify(x: float, m: float, gap: float | None, t: Thresholds = Thresholds()) -> str:
+    """consistent / notable / large, or 'small' when both figures are too small for a percentage to mean much."""
+    if max(x, m) < t.small_flow or gap is None:
+        return "small"
+    if abs(gap) <= t.consistent:
+        return "consistent"
+    if abs(gap) > t.notable and abs(m - x) >= t.large_min:
+        return "large"
+    return "notable"
+
+
+def measure(x: float, m: float, factor: float, t: Thresholds = Thresholds()) -> dict:
+    """Gap statistics for exporter figure x and importer figure m (turnover: the two sides' figures, factor 1)."""
+    gap = m / (x * factor) - 1 if x > 0 else None
+    index = (x - m) / (x + m) if x + m > 0 else 0.0
+    higher = "equal" if x == m else ("importer" if m > x else "exporter")
+    return {"factor": factor, "gap_usd_mn": m - x, "gap": gap, "index": index,
+            "classification": classify(x, m, gap, t), "higher": higher}
+
+
+def cif_fob_factor(a: str, b: str, borders: dict[str, set[str]], t: Thresholds = Thresholds()) -> float:
+    return t.cif_fob_neighbours if b in borders.get(a, set()) else t.cif_fob
+
+
+def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = None,
+         t: Thresholds = Thresholds()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (pairs, unmatched) for every two countries that each report trade with the other.
+
+    `country` in the output is the side that is not the focus reporter, so a
+    country page can select its rows; without a focus, the later code of the two.
+    """
+    kinds = dict(zip(countries["code"], countries["kind"], strict=True))
+    borders = {c: set((b or "").split()) for c, b in zip(countries["code"], countries["borders"], strict=True)}
+    bilateral = figures[figures.reporter.map(kinds).eq("country") & figures.partner.map(kinds).eq("country")]
+    reporters = sorted(set(bilateral.reporter))
+    pairs, unmatched = [], []
+    for a, b in itertools.combinations(reporters, 2):
+        if b == focus:
+            a, b = b, a
+        a_side = bilateral[(bilateral.reporter == a) & (bilateral.partner == b)]
+        b_side = bilateral[(bilateral.reporter == b) & (bilateral.partner == a)]
+        if a_side.empty or b_side.empty:
+            continue
+        factor = cif_fob_factor(a, b, borders, t)
+        for flow_a in settings.FLOWS:
+            flow_b = settings.MIRROR_FLOW[flow_a]
+            rows_a = a_side[a_side.flow == flow_a]
+            rows_b = b_side[b_side.flow == flow_b]
+            if rows_a.empty or rows_b.empty:
+                continue
+            periods_a = {(r.period_start, r.period_end) for r in rows_a.itertuples()}
+            periods_b = {(r.period_start, r.period_end) for r in rows_b.itertuples()}
+            for ra, rb in itertools.product(rows_a.itertuples(), rows_b.itertuples()):
+                if (ra.period_start, ra.period_end) != (rb.period_start, rb.period_end):
+                    continue
+                pairs.append(_pair_row(a, b, flow_a, ra, rb, factor, t))
+            for rows, reporter, partner, flow, others in ((rows_a, a, b, flow_a, periods_b),
+                                                          (rows_b, b, a, flow_b, periods_a)):
+                for r in rows.itertuples():
+                    if (r.period_start, r.period_end) not in others:
+                        unmatched.append({"country": b, "reporter": reporter, "partner": partner, "flow": flow,
+                                          "period_start": r.period_start, "period_end": r.period_end,
+                                          "other_periods": tuple(sorted(others, key=lambda p: (p[1], p[0])))})
+    pairs_df = pd.DataFrame(pairs, columns=PAIR_COLUMNS)
+    unmatched_df = pd.DataFrame(unmatched, columns=UNMATCHED_COLUMNS).drop_duplicates(
+        subset=["country", "reporter", "partner", "flow", "period_start", "period_end"])
+    order = ["country", "period_end", "period_start", "flow"]
+    return (pairs_df.sort_values(order + ["x_id", "m_id"], kind="stable").reset_index(drop=True),
+            unmatched_df.sort_values(order + ["reporter"], kind="stable").reset_index(drop=True))
+
+
+def _pair_row(a: str, b: str, flow_a: str, ra, rb, factor: float, t: Thresholds) -> dict:
+    if flow_a == "exports":  # a sends, b receives
+        exporter, importer, x, m = a, b, ra, rb
+    elif flow_a == "imports":  # b sends, a receives
+        exporter, importer, x, m = b, a, rb, ra
+    else:  # turnover: no direction, so no CIF/FOB adjustment; a's figure plays the exporter's part
+        exporter, importer, x, m, factor = None, None, ra, rb, 1.0
+    return {
+        "country": b, "reporter_a": a, "reporter_b": b, "flow": "turnover" if exporter is None else "goods",
+        "exporter": exporter, "importer": importer, "period_start": ra.period_start, "period_end": ra.period_end,
+        "x_id": x.id, "x_value": x.value_usd_mn, "x_qualifier": x.qualifier, "x_source": x.source_id,
+        "m_id": m.id, "m_value": m.value_usd_mn, "m_qualifier": m.qualifier, "m_source": m.source_id,
+        **measure(x.value_usd_mn, m.value_usd_mn, factor, t),
+    }

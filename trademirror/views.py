@@ -1,0 +1,638 @@
+"""From validated data to what each page and chart shows: template contexts and chart rows.
+
+Pure functions of the data, the validation report and a message catalogue.
+Nothing here names a country, a reporter or a year: the focus reporter and the
+region come from the data package's `trademirror` settings, and every country
+that trades with the focus reporter gets a page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from markupsafe import Markup
+
+from . import charts, fmt, settings
+from .charts import ChartText
+from .i18n import Catalogue, md
+from .package import Dataset
+from .report import Problem, Report
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def period_key(start: date, end: date) -> tuple:
+    return (end, start)
+
+
+@dataclass
+class Chart:
+    name: str
+    spec: dict
+    data: pd.DataFrame
+    text: ChartText
+
+
+@dataclass
+class Page:
+    path: str  # relative to docs/, e.g. "countries/tajikistan.md"
+    template: str
+    context: dict = field(default_factory=dict)
+    charts: list[Chart] = field(default_factory=list)
+
+
+class Views:
+    def __init__(self, data: Dataset, report: Report, pairs: pd.DataFrame, unmatched: pd.DataFrame,
+                 derived: pd.DataFrame, catalogue: Catalogue):
+        self.data, self.report, self.cat = data, report, catalogue
+        self.pairs, self.unmatched, self.derived = pairs, unmatched, derived
+        self.locale = catalogue.locale
+        countries = data.countries
+        self.names = dict(zip(countries["code"], countries["name"], strict=True))
+        self.kinds = dict(zip(countries["code"], countries["kind"], strict=True))
+        self.sources = {r.id: r for r in data.sources.itertuples(index=False)}
+        self.figures = data.figures
+        self.by_id = {r.id: r for r in data.figures.itertuples(index=False)}
+        self.growth_by_id = {r.id: r for r in data.growth.itertuples(index=False)}
+        self.indicator_by_id = {r.id: r for r in data.indicators.itertuples(index=False)}
+        self.focus = data.settings.get("focus_reporter") or _most_frequent(data.figures.reporter)
+        self.region = data.settings.get("region")
+        self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
+                              if self.region and self.region in (groups or "").split())
+        self.slugs = {c: slugify(n) for c, n in self.names.items()}
+
+    # --- small formatters -----------------------------------------------------
+
+    def money(self, value: float, qualifier: str = "exact") -> str:
+        word = self.cat.text(f"qualifier.{qualifier}")
+        number = fmt.usd_mn(value, "exact", self.locale)
+        return f"{word} {number}" if word else number
+
+    def period(self, start: date, end: date) -> str:
+        return fmt.period(start, end, self.locale)
+
+    def pct(self, value: float, signed: bool = True) -> str:
+        return fmt.percent(value, 1, self.locale, signed=signed)
+
+    def source_label(self, source_id: str) -> str:
+        s = self.sources[source_id]
+        return f"{s.publisher}, {s.published}"
+
+    def source_link(self, source_id: str, prefix: str, locator: str | None = None) -> Markup:
+        label = self.source_label(source_id) + (f", {locator}" if locator else "")
+        return Markup(f"[{md(label)}]({prefix}data.md#src-{source_id})")
+
+    def value_link(self, value: float, qualifier: str, source_id: str, prefix: str) -> Markup:
+        return Markup(f"[{md(self.money(value, qualifier))}]({prefix}data.md#src-{source_id})")
+
+    def flow_text(self, flow: str, partner: str) -> str:
+        return self.cat.text(f"flow.{flow}", partner=self.names.get(partner, partner))
+
+    def country_link(self, code: str, prefix: str) -> Markup:
+        return Markup(f"[{md(self.names[code])}]({prefix}countries/{self.slugs[code]}.md)")
+
+    # --- which pages exist ----------------------------------------------------
+
+    def partner_countries(self) -> list[str]:
+        f = self.figures
+        involved = set(f.partner[f.reporter == self.focus]) | set(f.reporter[f.partner == self.focus])
+        return sorted((c for c in involved if self.kinds.get(c) == "country" and c != self.focus),
+                      key=lambda c: self.names[c])
+
+    def pages(self) -> list[Page]:
+        countries = self.partner_countries()
+        pages = [self.home(countries), self.findings_page(), self.methodology(), self.data_page()]
+        pages += [self.country(c) for c in countries]
+        return pages
+
+    # --- rows for tables --------------------------------------------------------
+
+    def figure_rows(self, frame: pd.DataFrame, prefix: str) -> list[dict]:
+        frame = frame.sort_values(["reporter", "period_end", "period_start", "flow", "csv_line"])
+        return [{
+            "period": self.period(r.period_start, r.period_end),
+            "reporter": self.names[r.reporter],
+            "flow": self.flow_text(r.flow, r.partner),
+            "value": self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix),
+            "source": self.source_link(r.source_id, prefix, r.locator),
+            "note": r.note or "",
+            "id": r.id,
+        } for r in frame.itertuples(index=False)]
+
+    def derived_rows(self, frame: pd.DataFrame, prefix: str) -> list[dict]:
+        rows = []
+        for r in frame.sort_values(["reporter", "period_end", "flow"]).itertuples(index=False):
+            figure, growth = self.by_id[r.from_figure], self.growth_by_id[r.from_growth]
+            rows.append({
+                "period": self.period(r.period_start, r.period_end),
+                "reporter": self.names[r.reporter],
+                "flow": self.flow_text(r.flow, r.partner),
+                "value": self.money(r.value_usd_mn, r.qualifier),
+                "from": self.cat.t("country.derived_value",
+                                   figure=self.value_link(figure.value_usd_mn, figure.qualifier, figure.source_id,
+                                                          prefix),
+                                   change=self.source_link_text(self.pct(growth.change_pct / 100),
+                                                                growth.source_id, prefix)),
+            })
+        return rows
+
+    def source_link_text(self, text: str, source_id: str, prefix: str) -> Markup:
+        return Markup(f"[{md(text)}]({prefix}data.md#src-{source_id})")
+
+    def pair_rows(self, pairs: pd.DataFrame, prefix: str) -> list[dict]:
+        rows = []
+        for p in pairs.itertuples(index=False):
+            x, m = self.by_id[p.x_id], self.by_id[p.m_id]
+            rows.append({
+                "country": self.country_link(p.country, prefix),
+                "period": self.period(p.period_start, p.period_end),
+                "flow": self.pair_flow(p),
+                "x": Markup(f"{self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix)}"
+                            f" ({md(self.names[x.reporter])})"),
+                "m": Markup(f"{self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix)}"
+                            f" ({md(self.names[m.reporter])})"),
+                "gap_usd": fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale),
+                "gap_pct": "–" if p.classification == "small" or pd.isna(p.gap) else self.pct(p.gap),
+                "index": fmt.number(p.index, 2, self.locale),
+                "class": self.cat.text(f"classification.{p.classification}"),
+                "sentence": self.pair_sentence(p),
+                "classification": p.classification,
+            })
+        return rows
+
+    def pair_flow(self, p) -> str:
+        if p.flow == "turnover":
+            return self.cat.text("flow.turnover_pair")
+        return self.cat.text("flow.goods", exporter=self.names[p.exporter], importer=self.names[p.importer])
+
+    def pair_sentence(self, p) -> str:
+        amount = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
+        if p.higher == "equal":
+            return self.cat.text("higher.equal")
+        if p.flow == "turnover":
+            key = "higher.turnover_b" if p.higher == "importer" else "higher.turnover_a"
+            return self.cat.text(key, a=self.names[p.reporter_a], b=self.names[p.reporter_b], amount=amount)
+        key = "higher.goods_importer" if p.higher == "importer" else "higher.goods_exporter"
+        return self.cat.text(key, exporter=self.names[p.exporter], importer=self.names[p.importer], amount=amount)
+
+    # --- findings -------------------------------------------------------------
+
+    def finding_sentence(self, p: Problem) -> str:
+        rows = [self.by_id[i] for i in p.ids if i in self.by_id]
+        c = self.cat
+        if p.code in ("turnover-mismatch", "component-exceeds-turnover"):
+            t = next(r for r in rows if r.flow == "turnover")
+            parts = {r.flow: r for r in rows if r.flow != "turnover"}
+            base = {"reporter": self.names[t.reporter], "partner": self.names[t.partner],
+                    "period": self.period(t.period_start, t.period_end),
+                    "turnover": self.money(t.value_usd_mn, t.qualifier)}
+            if p.code == "turnover-mismatch":
+                return c.text("findings.sentence.turnover-mismatch", **base,
+                              exports=self.money(parts["exports"].value_usd_mn, parts["exports"].qualifier),
+                              imports=self.money(parts["imports"].value_usd_mn, parts["imports"].qualifier),
+                              sum=fmt.usd_mn(p.details["sum"], "exact", self.locale))
+            comp = next(iter(parts.values()))
+            return c.text("findings.sentence.component-exceeds-turnover", **base,
+                          flow=c.text(f"flow_short.{comp.flow}").lower(),
+                          component=self.money(comp.value_usd_mn, comp.qualifier))
+        if p.code == "group-total-mismatch":
+            t = rows[0] if self.kinds.get(rows[0].partner) == "group" else next(
+                r for r in rows if self.kinds.get(r.partner) == "group")
+            return c.text("findings.sentence.group-total-mismatch", reporter=self.names[t.reporter],
+                          period=self.period(t.period_start, t.period_end), flow_total=c.text(
+                              f"flow_short.{t.flow}").lower(), partner=self.names[t.partner],
+                          total=self.money(t.value_usd_mn, t.qualifier),
+                          sum=fmt.usd_mn(p.details["sum"], "exact", self.locale))
+        if p.code == "part-exceeds-whole":
+            part, whole = sorted(rows, key=lambda r: (r.period_end - r.period_start))
+            return c.text("findings.sentence.part-exceeds-whole", reporter=self.names[part.reporter],
+                          flow=self.flow_text(part.flow, part.partner),
+                          part_period=self.period(part.period_start, part.period_end),
+                          whole_period=self.period(whole.period_start, whole.period_end),
+                          part=self.money(part.value_usd_mn, part.qualifier),
+                          whole=self.money(whole.value_usd_mn, whole.qualifier))
+        if p.code == "conflicting-figures":
+            a, b = rows[:2]
+            return c.text("findings.sentence.conflicting-figures", reporter=self.names[a.reporter],
+                          flow=self.flow_text(a.flow, a.partner), period=self.period(a.period_start, a.period_end),
+                          first=self.money(a.value_usd_mn, a.qualifier), second=self.money(b.value_usd_mn, b.qualifier))
+        if p.code == "growth-mismatch":
+            g = self.growth_by_id[p.ids[0]]
+            base = next(r for r in rows if r.period_start == g.base_start and r.period_end == g.base_end)
+            cur = next(r for r in rows if r is not base)
+            return c.text("findings.sentence.growth-mismatch", stated=self.pct(g.change_pct / 100),
+                          reporter=self.names[g.reporter], flow=self.flow_text(g.flow, g.partner),
+                          base_period=self.period(g.base_start, g.base_end),
+                          period=self.period(g.period_start, g.period_end),
+                          base=self.money(base.value_usd_mn, base.qualifier),
+                          current=self.money(cur.value_usd_mn, cur.qualifier),
+                          actual=self.pct(p.details["actual_pct"] / 100))
+        if p.code == "trade-exceeds-gdp":
+            t = rows[0]
+            g = self.indicator_by_id[p.ids[1]]
+            return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.names[t.reporter],
+                          partner=self.names[g.country], period=self.period(t.period_start, t.period_end),
+                          trade=self.money(t.value_usd_mn, t.qualifier), gdp=self.money(g.value, g.qualifier))
+        return p.message
+
+    def finding_items(self, findings: list[Problem], prefix: str) -> list[dict]:
+        items = []
+        for p in findings:
+            involved = []
+            for i in p.ids:
+                if i in self.by_id:
+                    r = self.by_id[i]
+                    involved.append(Markup(f"{md(self.names[r.reporter])}, {md(self.flow_text(r.flow, r.partner))},"
+                                           f" {md(self.period(r.period_start, r.period_end))}:"
+                                           f" {self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix)}"
+                                           f" — {self.source_link(r.source_id, prefix, r.locator)}"
+                                           f" (`{md(r.id)}`)"))
+                else:
+                    r = self.growth_by_id.get(i) or self.indicator_by_id[i]
+                    involved.append(Markup(f"{self.source_link(r.source_id, prefix, r.locator)} (`{md(r.id)}`)"))
+            items.append({"code": p.code, "sentence": self.finding_sentence(p), "rows": involved})
+        return items
+
+    def findings_for(self, country: str) -> list[Problem]:
+        out = []
+        for p in self.report.findings:
+            rows = [self.by_id[i] for i in p.ids if i in self.by_id]
+            indicators = [self.indicator_by_id[i] for i in p.ids if i in self.indicator_by_id]
+            if any(country in (r.reporter, r.partner) for r in rows) or any(i.country == country
+                                                                            for i in indicators):
+                out.append(p)
+        return out
+
+    # --- charts ---------------------------------------------------------------
+
+    def chart_text(self, title: str, alt_text: str, rows: pd.DataFrame, category: str, series: str) -> ChartText:
+        reporters, publications = [], []
+        for source_ids in rows["source"]:
+            for sid in str(source_ids).split():
+                publications.append(self.sources[sid].publisher)
+        reporters = sorted(set(rows.attrs.get("reporters", [])), key=lambda c: self.names[c])
+        subtitle = self.cat.text("chart.source_line",
+                                 reporters=", ".join(self.names[r] for r in reporters),
+                                 publications="; ".join(sorted(set(publications))))
+        c = self.cat
+        return ChartText(title=title, subtitle=subtitle, value_axis=c.text("units.usd_bn"), category=category,
+                         series=series, value=c.text("chart.value"), status=c.text("chart.status"),
+                         published=c.text("site.published"), derived=c.text("site.derived"), alt=alt_text)
+
+    def _chart_row(self, category, series, value, qualifier, status, source, annotation=None) -> dict:
+        return {"category": category, "series": series, "value_usd_bn": value / 1000,
+                "label": self.money(value, qualifier), "status": self.cat.text(f"site.{status}"),
+                "annotation": annotation, "source": source}
+
+    def _make(self, name: str, fn, rows: list[dict], reporters: list[str], title: str, alt_text: str,
+              category: str, series: str) -> Chart:
+        frame = charts.tidy(rows)
+        frame.attrs["reporters"] = reporters
+        text = self.chart_text(title, alt_text, frame, category, series)
+        return Chart(name=name, spec=charts.to_spec(fn(frame, text)), data=frame, text=text)
+
+    def full_year_flows(self, flow: str, reporter: str, partners: list[str]) -> pd.DataFrame:
+        f = self.figures
+        sel = f[(f.reporter == reporter) & f.partner.isin(partners) & (f.flow == flow)]
+        return sel[[fmt.is_full_year(s, e) for s, e in zip(sel.period_start, sel.period_end, strict=True)]]
+
+    def region_charts(self) -> list[Chart]:
+        out: list[Chart] = []
+        focus, members, c = self.focus, self.members, self.cat
+        published = self.full_year_flows("turnover", focus, members).assign(status="published")
+        d = self.derived
+        derived = d[(d.reporter == focus) & d.partner.isin(members) & (d.flow == "turnover")]
+        derived = derived[[fmt.is_full_year(s, e) for s, e in zip(derived.period_start, derived.period_end,
+                                                                   strict=True)]].assign(status="derived")
+        both = pd.concat([published, derived], ignore_index=True)
+        if not published.empty:
+            latest = max(published.period_start).year
+            latest_rows = published[published.period_start.map(_year).eq(latest)]
+            order = latest_rows.sort_values("value_usd_mn", ascending=False).partner.tolist()
+            order += sorted(set(both.partner) - set(order))
+            top = self.by_id[latest_rows.sort_values(["value_usd_mn", "id"], ascending=[False, True]).id.iloc[0]]
+            rows = []
+            for code in order:
+                sub = both[both.partner == code].sort_values(["period_start", "status"])
+                for r in sub.itertuples(index=False):
+                    rows.append(self._chart_row(self.names[code], str(r.period_start.year), r.value_usd_mn,
+                                                r.qualifier, r.status, r.source_id))
+            title = c.text("chart.region_turnover.title", top=self.names[top.partner], focus=self.names[focus],
+                           value=self.money(top.value_usd_mn, top.qualifier), year=latest)
+            out.append(self._make("region-turnover", charts.region_turnover, rows, [focus], title,
+                                  c.text("chart.region_turnover.alt", focus=self.names[focus]),
+                                  c.text("chart.region_turnover.category"), c.text("chart.region_turnover.series")))
+        balance = self.latest_balance()
+        if balance:
+            year, items = balance
+            rows = []
+            for code, x, m, sources in items:
+                series = "surplus" if x.value_usd_mn >= m.value_usd_mn else "deficit"
+                rows.append(self._chart_row(self.names[code],
+                                            c.text(f"chart.region_balance.{series}", focus=self.names[focus]),
+                                            x.value_usd_mn - m.value_usd_mn, "exact", "published", sources))
+            deficit = [code for code, x, m, _ in items if x.value_usd_mn < m.value_usd_mn]
+            if len(deficit) == 1:
+                title = c.text("chart.region_balance.title_one", names=self.names[deficit[0]],
+                               focus=self.names[focus], year=year)
+            else:
+                title = c.text("chart.region_balance.title_many", count=len(items) - len(deficit), total=len(items),
+                               focus=self.names[focus], year=year)
+            out.append(self._make("region-balance", charts.region_balance, rows, [focus], title,
+                                  c.text("chart.region_balance.alt", focus=self.names[focus], year=year),
+                                  c.text("chart.region_balance.category"), c.text("chart.region_balance.series")))
+        return out
+
+    def latest_balance(self):
+        exports = self.full_year_flows("exports", self.focus, self.members)
+        imports = self.full_year_flows("imports", self.focus, self.members)
+        years = sorted({s.year for s in exports.period_start} & {s.year for s in imports.period_start})
+        if not years:
+            return None
+        year = years[-1]
+        items = []
+        for code in self.members:
+            x = exports[(exports.partner == code) & exports.period_start.map(_year).eq(year)]
+            m = imports[(imports.partner == code) & imports.period_start.map(_year).eq(year)]
+            if len(x) and len(m):
+                xr, mr = x.sort_values("csv_line").iloc[0], m.sort_values("csv_line").iloc[0]
+                items.append((code, xr, mr, f"{xr.source_id} {mr.source_id}"))
+        items.sort(key=lambda i: i[1].value_usd_mn - i[2].value_usd_mn, reverse=True)
+        return year, items
+
+    def country_charts(self, code: str) -> list[Chart]:
+        out: list[Chart] = []
+        focus, c, f = self.focus, self.cat, self.figures
+        name, fname = self.names[code], self.names[focus]
+        between = f[((f.reporter == focus) & (f.partner == code)) | ((f.reporter == code) & (f.partner == focus))]
+        d = self.derived
+        derived = d[((d.reporter == focus) & (d.partner == code)) | ((d.reporter == code) & (d.partner == focus))]
+        # turnover over time
+        turnover = pd.concat([between[between.flow == "turnover"].assign(status="published"),
+                              derived[derived.flow == "turnover"].assign(status="derived")], ignore_index=True)
+        if not turnover.empty:
+            turnover = turnover.sort_values(["period_end", "period_start", "reporter", "status"],
+                                            key=lambda s: s if s.name != "reporter" else s.ne(focus))
+            rows = [self._chart_row(self.period(r.period_start, r.period_end), self.reporter_series(r.reporter),
+                                    r.value_usd_mn, r.qualifier, r.status, r.source_id)
+                    for r in turnover.itertuples(index=False)]
+            pub = turnover[turnover.status == "published"]
+            headline = pub[pub.reporter == focus] if (pub.reporter == focus).any() else pub
+            h = headline.sort_values(["period_end", "period_start"]).iloc[-1]
+            title = c.text("chart.country_turnover.title", reporter=self.names[h.reporter], country=name,
+                           value=self.money(h.value_usd_mn, h.qualifier), period=self.period(h.period_start,
+                                                                                            h.period_end))
+            out.append(self._make("turnover", charts.country_turnover, rows, sorted(set(turnover.reporter)), title,
+                                  c.text("chart.country_turnover.alt", focus=fname, country=name),
+                                  c.text("chart.category"), c.text("chart.series")))
+        # exports vs imports (the focus reporter's view)
+        flows = pd.concat([between[(between.reporter == focus) & between.flow.isin(["exports", "imports"])]
+                           .assign(status="published"),
+                           derived[(derived.reporter == focus) & derived.flow.isin(["exports", "imports"])]
+                           .assign(status="derived")], ignore_index=True)
+        if not flows.empty:
+            flows = flows.sort_values(["period_end", "period_start", "flow", "status"])
+            rows = [self._chart_row(self.period(r.period_start, r.period_end),
+                                    f"{fname}: {c.text(f'flow_short.{r.flow}').lower()}",
+                                    r.value_usd_mn, r.qualifier, r.status, r.source_id)
+                    for r in flows.itertuples(index=False)]
+            pub = flows[flows.status == "published"]
+            title = None
+            for (s, e), grp in sorted(pub.groupby(["period_start", "period_end"]), key=lambda g: (g[0][1], g[0][0]),
+                                      reverse=True):
+                x, m = grp[grp.flow == "exports"], grp[grp.flow == "imports"]
+                if len(x) and len(m) and min(x.value_usd_mn.iloc[0], m.value_usd_mn.iloc[0]) > 0:
+                    xv, mv = x.value_usd_mn.iloc[0], m.value_usd_mn.iloc[0]
+                    key = "title_surplus" if xv >= mv else "title_deficit"
+                    ratio = fmt.number(max(xv, mv) / min(xv, mv), 1, self.locale)
+                    title = c.text(f"chart.country_flows.{key}", focus=fname, country=name, ratio=ratio,
+                                   period=self.period(s, e))
+                    break
+            if title is None:
+                h = pub.sort_values(["period_end"]).iloc[-1] if len(pub) else flows.iloc[-1]
+                title = c.text("chart.country_turnover.title", reporter=fname, country=name,
+                               value=self.money(h.value_usd_mn, h.qualifier), period=self.period(h.period_start,
+                                                                                                h.period_end))
+            out.append(self._make("flows", charts.country_flows, rows, [focus], title,
+                                  c.text("chart.country_flows.alt", focus=fname, country=name),
+                                  c.text("chart.category"), c.text("chart.series")))
+        # mirror comparison
+        pairs = self.pairs[self.pairs.country == code]
+        if not pairs.empty:
+            rows = []
+            for p in pairs.itertuples(index=False):
+                category = f"{self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
+                x, m = self.by_id[p.x_id], self.by_id[p.m_id]
+                gap = None if p.classification == "small" or pd.isna(p.gap) else self.pct(p.gap)
+                for fig in sorted([x, m], key=lambda r: r.reporter != focus):
+                    series = self.reporter_series(fig.reporter)
+                    note = gap if fig.reporter != focus else None
+                    rows.append(self._chart_row(category, series, fig.value_usd_mn, fig.qualifier, "published",
+                                                fig.source_id, note))
+            biggest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
+                ["abs_gap", "period_end"], ascending=[False, False]).iloc[0]
+            title = c.text("chart.mirror.title", sentence=self.pair_sentence(biggest).rstrip("."),
+                           period=self.period(biggest.period_start, biggest.period_end))
+            out.append(self._make("mirror", charts.mirror, rows, [focus, code], title,
+                                  c.text("chart.mirror.alt", focus=fname, country=name),
+                                  c.text("chart.mirror.category"), c.text("chart.series")))
+        context = self.context_chart(code, between)
+        if context:
+            out.append(context)
+        return out
+
+    def reporter_series(self, reporter: str) -> str:
+        return self.names[reporter]
+
+    def context_chart(self, code: str, between: pd.DataFrame) -> Chart | None:
+        c, focus = self.cat, self.focus
+        ind = self.data.indicators
+        candidates = []
+        for g in ind[(ind.country == code) & (ind.indicator == "gdp") & (ind.unit == "usd_mn")].itertuples(index=False):
+            candidates.append(("gdp", g.period_start, g.period_end, g.value, g.qualifier, g.source_id))
+        f = self.figures
+        world = f[(f.reporter == code) & (f.partner.map(self.kinds) == "group") & (f.flow == "turnover")
+                  & (f.partner != self.region)]
+        for w in world.itertuples(index=False):
+            candidates.append(("world_turnover", w.period_start, w.period_end, w.value_usd_mn, w.qualifier,
+                               w.source_id))
+        rows, title = [], None
+        for kind, start, end, value, qualifier, source in sorted(candidates, key=lambda x: (x[2], x[1], x[0])):
+            trade = between[(between.flow == "turnover") & (between.period_start == start)
+                            & (between.period_end == end)].sort_values("reporter", key=lambda s: s.ne(focus))
+            if trade.empty:
+                continue
+            t = trade.iloc[0]
+            label = self.period(start, end)
+            indicator = c.text(f"indicator.{kind}", partner=self.names[focus])
+            rows.append(self._chart_row(label, c.text("chart.context.trade", focus=self.names[focus],
+                                                      reporter=self.names[t.reporter]),
+                                        t.value_usd_mn, t.qualifier, "published", t.source_id))
+            rows.append(self._chart_row(label, f"{self.names[code]}: {indicator}", value, qualifier, "published",
+                                        source))
+            if t.value_usd_mn > value:
+                title = c.text("chart.context.title_larger", reporter=self.names[t.reporter], country=self.names[code],
+                               indicator=indicator, period=label)
+            elif title is None:
+                title = c.text("chart.context.title_share", reporter=self.names[t.reporter], country=self.names[code],
+                               indicator=indicator, period=label, share=self.pct(t.value_usd_mn / value, False))
+        if not rows:
+            return None
+        return self._make("context", charts.context, rows, sorted({focus, code}), title,
+                          c.text("chart.context.alt", focus=self.names[focus], country=self.names[code],
+                                 indicator=c.text("indicator.gdp")),
+                          c.text("chart.context.category"), c.text("chart.series"))
+
+    # --- pages ----------------------------------------------------------------
+
+    def home(self, countries: list[str]) -> Page:
+        c, focus, prefix = self.cat, self.focus, ""
+        region_rows = self.full_year_flows("turnover", focus, [self.region] if self.region else [])
+        numbers = None
+        if not region_rows.empty:
+            t = region_rows.sort_values(["period_end", "csv_line"]).iloc[-1]
+            year_rows = self.figures[(self.figures.reporter == focus) & (self.figures.partner == self.region)
+                                     & (self.figures.period_start == t.period_start)
+                                     & (self.figures.period_end == t.period_end)]
+            x = year_rows[year_rows.flow == "exports"]
+            m = year_rows[year_rows.flow == "imports"]
+            g = self.data.growth
+            growth = g[(g.reporter == focus) & (g.partner == self.region) & (g.flow == "turnover")
+                       & (g.period_start == t.period_start) & (g.period_end == t.period_end)
+                       & (g.base_end < t.period_start)
+                       & g.base_start.map(_year).eq(t.period_start.year - 1)]
+            numbers = {
+                "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.names[focus],
+                                region=self.names[self.region],
+                                value=self.value_link(t.value_usd_mn, t.qualifier, t.source_id, prefix),
+                                exports=self.value_link(x.value_usd_mn.iloc[0], x.qualifier.iloc[0],
+                                                        x.source_id.iloc[0], prefix) if len(x) else "–",
+                                imports=self.value_link(m.value_usd_mn.iloc[0], m.qualifier.iloc[0],
+                                                        m.source_id.iloc[0], prefix) if len(m) else "–"),
+                "growth": c.t("home.region_growth", source_owner=self.source_label(growth.source_id.iloc[0]),
+                              change=self.source_link_text(self.pct(growth.change_pct.iloc[0] / 100),
+                                                           growth.source_id.iloc[0], prefix))
+                if len(growth) else None,
+            }
+        compared, year = [], None
+        balance = self.latest_balance()
+        if balance:
+            year, items = balance
+            turnover = self.full_year_flows("turnover", focus, self.members)
+            for code, x, m, _ in sorted(items, key=lambda i: self.names[i[0]]):
+                t = turnover[(turnover.partner == code) & turnover.period_start.map(_year).eq(year)]
+                compared.append({
+                    "country": self.country_link(code, prefix),
+                    "turnover": self.value_link(t.value_usd_mn.iloc[0], t.qualifier.iloc[0], t.source_id.iloc[0],
+                                                prefix) if len(t) else "–",
+                    "exports": self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix),
+                    "imports": self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix),
+                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale)
+                    if x.value_usd_mn >= m.value_usd_mn else "−" + fmt.usd_mn(m.value_usd_mn - x.value_usd_mn,
+                                                                             "exact", self.locale),
+                })
+        return Page("index.md", "home.md.j2", {
+            "numbers": numbers, "compared": compared, "year": year,
+            "pairs": self.pair_rows(self.pairs, prefix),
+            "countries": [self.country_link(code, prefix) for code in countries],
+            "finding_count": len(self.report.findings),
+        }, charts=self.region_charts())
+
+    def country(self, code: str) -> Page:
+        prefix, f, focus = "../", self.figures, self.focus
+        between = f[((f.reporter == focus) & (f.partner == code)) | ((f.reporter == code) & (f.partner == focus))]
+        d = self.derived
+        derived = d[((d.reporter == focus) & (d.partner == code)) | ((d.reporter == code) & (d.partner == focus))]
+        lead = None
+        ft = between[(between.reporter == focus) & (between.flow == "turnover")]
+        if not ft.empty:
+            h = ft.sort_values(["period_end", "period_start"], key=lambda s: s).iloc[-1]
+            full = ft[[fmt.is_full_year(s, e) for s, e in zip(ft.period_start, ft.period_end, strict=True)]]
+            if not full.empty:
+                h = full.sort_values("period_end").iloc[-1]
+            lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
+                              period=self.period(h.period_start, h.period_end),
+                              value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
+        unmatched = []
+        for u in self.unmatched[self.unmatched.country == code].itertuples(index=False):
+            others = ", ".join(self.period(s, e) for s, e in u.other_periods)
+            unmatched.append(self.cat.text("country.unmatched_item", reporter=self.names[u.reporter],
+                                           flow=self.flow_text(u.flow, u.partner),
+                                           period=self.period(u.period_start, u.period_end), others=others))
+        ind = self.data.indicators
+        context = ind[ind.country == code].sort_values(["period_end", "indicator", "id"])
+        context_rows = [{
+            "indicator": self.cat.text(f"indicator.{r.indicator}", partner=self.names.get(r.partner or "", "")),
+            "period": self.period(r.period_start, r.period_end),
+            "value": Markup(f"[{md(self.indicator_value(r))}]({prefix}data.md#src-{r.source_id})"),
+            "source": self.source_link(r.source_id, prefix, r.locator), "note": r.note or "",
+        } for r in context.itertuples(index=False)]
+        pairs = self.pairs[self.pairs.country == code]
+        return Page(f"countries/{self.slugs[code]}.md", "country.md.j2", {
+            "name": self.names[code], "lead": lead,
+            "figures": self.figure_rows(between, prefix),
+            "derived": self.derived_rows(derived, prefix),
+            "pairs": self.pair_rows(pairs, prefix),
+            "unmatched": unmatched,
+            "findings": self.finding_items(self.findings_for(code), prefix),
+            "context": context_rows,
+        }, charts=self.country_charts(code))
+
+    def indicator_value(self, r) -> str:
+        if r.unit == "percent":
+            word = self.cat.text(f"qualifier.{r.qualifier}")
+            value = fmt.number(r.value, 1 if r.value % 1 else 0, self.locale) + "%"
+            return f"{word} {value}" if word else value
+        return self.money(r.value, r.qualifier)
+
+    def findings_page(self) -> Page:
+        groups: dict[str, list[Problem]] = {}
+        for p in self.report.findings:
+            groups.setdefault(p.code, []).append(p)
+        return Page("findings.md", "findings.md.j2", {
+            "count": len(self.report.findings),
+            "groups": [{"code": code, "items": self.finding_items(items, "")} for code, items in groups.items()],
+        })
+
+    def methodology(self) -> Page:
+        return Page("methodology.md", "methodology.md.j2", {
+            "factor": fmt.number(settings.CIF_FOB_FACTOR, 2, self.locale),
+            "neighbours": fmt.number(settings.CIF_FOB_FACTOR_NEIGHBOURS, 2, self.locale),
+            "consistent": self.pct(settings.CONSISTENT_MAX, False),
+            "notable": self.pct(settings.NOTABLE_MAX, False),
+            "large_min": fmt.usd_mn(settings.LARGE_MIN_USD_MN, "exact", self.locale),
+            "small": fmt.usd_mn(settings.SMALL_FLOW_USD_MN, "exact", self.locale),
+        })
+
+    def data_page(self) -> Page:
+        meta = self.data.meta
+        resources = []
+        for r in meta["resources"]:
+            fields = [{"name": f["name"], "type": f["type"],
+                       "required": bool(f.get("constraints", {}).get("required")),
+                       "description": f.get("description", "")} for f in r["schema"]["fields"]]
+            resources.append({"name": r["name"], "title": r.get("title", r["name"]),
+                              "file": r["path"].split("/")[-1], "fields": fields,
+                              "description": r.get("description", "")})
+        sources = [{"id": s.id, "publisher": s.publisher, "title": s.title, "published": s.published,
+                    "url": s.url, "primary": s.primary_source}
+                   for s in sorted(self.sources.values(), key=lambda s: s.id)]
+        return Page("data.md", "data.md.j2", {
+            "package": meta["name"], "version": meta.get("version", ""), "title": meta.get("title", ""),
+            "resources": resources, "sources": sources,
+        })
+
+
+def _year(d: date) -> int:
+    return d.year
+
+
+def _most_frequent(series: pd.Series) -> str:
+    return series.value_counts().sort_index().idxmax()
