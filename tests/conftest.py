@@ -77,3 +77,47 @@ def write_package(root: Path, tables: dict[str, list[dict]], settings: dict | No
     path = root / "datapackage.json"
     path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     return path
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+def check_golden(name: str, actual: str, update: bool) -> None:
+    """Compare with tests/golden/<name>; with --update-goldens, rewrite it instead. Diffs on failure."""
+    import difflib
+
+    path = ROOT / "tests" / "golden" / name
+    if update or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {name} did not exist; written now — check it by eye and commit it")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            f"golden/{name}", "actual", n=2))
+        pytest.fail(f"{name} differs from its golden file (rerun with --update-goldens if intended):\n{diff}")
+
+
+def copy_site_skeleton(target: Path) -> Path:
+    """mkdocs.yml, theme overrides and the hand-written docs, without any generated output."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", target / "overrides")
+    manifest_path = ROOT / "docs" / ".trademirror-manifest.json"
+    generated = set(json.loads(manifest_path.read_text())) if manifest_path.exists() else set()
+    generated.add(".trademirror-manifest.json")
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        rel = Path(directory).relative_to(ROOT / "docs")
+        return {n for n in names if (rel / n).as_posix() in generated}
+
+    shutil.copytree(ROOT / "docs", target / "docs", ignore=ignore)
+    return target

@@ -8,6 +8,7 @@ an expression string.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import altair as alt
@@ -132,7 +133,17 @@ def static_spec(spec: dict) -> dict:
 def render_svg(spec: dict) -> str:
     import vl_convert as vlc  # heavy: imported only when an image must be drawn
 
-    return vlc.vegalite_to_svg(static_spec(spec), vl_version="6.4")
+    return stable_ids(vlc.vegalite_to_svg(static_spec(spec), vl_version=VL_VERSION))
+
+
+def stable_ids(svg: str) -> str:
+    """Number clip-path ids from 1 in each image: the renderer counts across the whole process."""
+    numbers: dict[str, int] = {}
+
+    def renumber(match: re.Match) -> str:
+        return f"clip{numbers.setdefault(match.group(1), len(numbers) + 1)}"
+
+    return re.sub(r"clip(\d+)", renumber, svg)
 
 
 BUNDLE_PATH = "assets/js/vega.js"

@@ -21,7 +21,7 @@ from decimal import Decimal
 import pandas as pd
 
 from . import fmt, settings
-from .package import Dataset
+from .package import Dataset, codes
 from .report import Problem
 
 Interval = tuple[float, float]
@@ -122,10 +122,10 @@ def check_countries(data: Dataset) -> list[Problem]:
     countries = data.countries
     rel = data.files["countries"]
     kinds = dict(zip(countries["code"], countries["kind"], strict=False))
-    borders = {c: set((b or "").split()) for c, b in zip(countries["code"], countries["borders"], strict=False)}
+    borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=False)}
     out = []
     for row in countries.itertuples(index=False):
-        for group in (row.groups or "").split():
+        for group in codes(row.groups):
             if kinds.get(group) != "group":
                 what = "not a code in this file" if group not in kinds else "a country, not a group"
                 out.append(_error("unknown-group", rel, row.csv_line, "groups", f"'{group}' is {what}",
@@ -229,7 +229,7 @@ def group_vs_members(data: Dataset) -> list[Problem]:
     countries = data.countries
     members: dict[str, list[str]] = {}
     for code, groups in zip(countries["code"], countries["groups"], strict=False):
-        for g in (groups or "").split():
+        for g in codes(groups):
             members.setdefault(g, []).append(code)
     names, out = _names(data), []
     figures = data.figures

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import settings
+from .package import codes
 
 PAIR_COLUMNS = [
     "country", "reporter_a", "reporter_b", "flow", "exporter", "importer", "period_start", "period_end",
@@ -65,7 +66,7 @@ def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = Non
     country page can select its rows; without a focus, the later code of the two.
     """
     kinds = dict(zip(countries["code"], countries["kind"], strict=True))
-    borders = {c: set((b or "").split()) for c, b in zip(countries["code"], countries["borders"], strict=True)}
+    borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=True)}
     bilateral = figures[figures.reporter.map(kinds).eq("country") & figures.partner.map(kinds).eq("country")]
     reporters = sorted(set(bilateral.reporter))
     pairs, unmatched = [], []

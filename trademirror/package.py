@@ -24,6 +24,11 @@ CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
 
 
+def codes(value: object) -> list[str]:
+    """The codes in a space-separated list cell (groups, borders); empty for a blank cell."""
+    return value.split() if isinstance(value, str) else []
+
+
 class PackageError(Exception):
     """The package cannot be read at all; carries the problems that say why."""
 

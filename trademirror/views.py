@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import charts, fmt, settings
 from .charts import ChartText
 from .i18n import Catalogue, md
-from .package import Dataset
+from .package import Dataset, codes
 from .report import Problem, Report
 
 
@@ -65,7 +65,7 @@ class Views:
         self.focus = data.settings.get("focus_reporter") or _most_frequent(data.figures.reporter)
         self.region = data.settings.get("region")
         self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
-                              if self.region and self.region in (groups or "").split())
+                              if self.region and self.region in codes(groups))
         self.slugs = {c: slugify(n) for c, n in self.names.items()}
 
     # --- small formatters -----------------------------------------------------

@@ -1,0 +1,191 @@
+"""The whole build: deterministic, incremental, data-driven, and safe with hostile text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trademirror.build import BuildError, build
+from trademirror.paths import Paths
+
+from .conftest import REAL_PACKAGE, ROOT, PackageCopy, check_golden, copy_site_skeleton, write_package
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Paths, PackageCopy]:
+    """A copy of the site skeleton and of the real data package, to build into."""
+    root = copy_site_skeleton(tmp_path / "project")
+    shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
+    return Paths(root), PackageCopy(root / "datapackages" / "trade")
+
+
+def test_two_builds_in_two_folders_are_byte_identical(tmp_path):
+    outputs = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        root = copy_site_skeleton(tmp_path / name)
+        build(ROOT / "datapackages" / "china-central-asia-trade" / "datapackage.json", Paths(root), log=quiet)
+        outputs.append(tree(root / "docs") | {"nav.yml": (root / "nav.yml").read_bytes()})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
+
+
+def test_a_rebuild_without_changes_writes_nothing(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    again = build(pkg.descriptor, paths, log=quiet)
+    assert again.written == [] and again.removed == []
+
+
+def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(project):
+    paths, pkg = project
+    first = build(pkg.descriptor, paths, log=quiet)
+    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
+    second = build(pkg.descriptor, paths, log=quiet)
+    allowed = ("countries/tajikistan.md", "assets/charts/countries/tajikistan/", "index.md", "assets/charts/index/",
+               "downloads/")
+    assert second.written, "the change must be written"
+    assert [p for p in second.written if not p.startswith(allowed)] == []
+    assert "countries/tajikistan.md" in second.written
+    assert not any("kazakhstan" in p or "kyrgyzstan" in p for p in second.written)
+    assert len(second.written) < len(first.written) / 3
+
+
+def test_outputs_whose_inputs_vanished_are_removed(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    assert (paths.docs / "countries" / "turkmenistan.md").exists()
+    pkg.write_rows("figures", [r for r in pkg.rows("figures") if "TKM" not in (r["reporter"], r["partner"])])
+    pkg.write_rows("growth", [r for r in pkg.rows("growth") if "TKM" not in (r["reporter"], r["partner"])])
+    pkg.write_rows("indicators", [r for r in pkg.rows("indicators") if r["country"] != "TKM"])
+    result = build(pkg.descriptor, paths, log=quiet)
+    assert "countries/turkmenistan.md" in result.removed
+    assert not (paths.docs / "countries" / "turkmenistan.md").exists()
+    assert not (paths.docs / "assets" / "charts" / "countries" / "turkmenistan").exists()
+    assert (paths.docs / "about.md").exists()  # hand-written pages are never touched
+
+
+def test_a_package_with_errors_builds_nothing_and_leaves_the_old_output(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    before = tree(paths.docs)
+    pkg.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-1")
+    with pytest.raises(BuildError) as error:
+        build(pkg.descriptor, paths, log=quiet)
+    assert "error" in str(error.value) and error.value.report.errors[0].code == "negative-value"
+    assert tree(paths.docs) == before
+
+
+def test_the_build_command_exits_1_with_the_errors_and_no_traceback(project):
+    paths, pkg = project
+    pkg.set("figures", "chn-kaz-turnover-2025", partner="XXX")
+    result = subprocess.run([sys.executable, str(ROOT / "build_charts.py"), "--package", str(pkg.descriptor)],
+                            capture_output=True, text=True, cwd=paths.root)
+    assert result.returncode == 1
+    assert "data/figures.csv:" in result.stdout and "'XXX' is not in countries.csv" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_golden_page_for_tajikistan(project, update_goldens):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
+    check_golden("tajikistan.md", page, update_goldens)
+
+
+def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
+    paths, pkg = project
+    pkg.set("figures", "tjk-chn-imports-2025", value_usd_mn="2000")  # a different figure gives a different gap
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("| 2025 | goods from China to Tajikistan"))
+    assert "[US$3.7bn](../data.md#src-caspianpost-2026-01) (China)" in row
+    assert "[US$2bn](../data.md#src-caspianpost-2026-01) (Tajikistan)" in row
+    assert "| US$1.7bn |" in row and "| −45.9% |" in row and row.endswith("| large |")
+
+
+def test_hostile_text_in_the_data_is_printed_as_text(project):
+    paths, pkg = project
+    payload = '<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }} <img src=x onerror=alert(1)>'
+    pkg.set("figures", "chn-tjk-exports-2025", note=payload)
+    pkg.set("sources", "caspianpost-2026-01", title=payload)
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
+    data_page = (paths.docs / "data.md").read_text(encoding="utf-8")
+    for text in (page, data_page):
+        assert "<script>" not in text and "<img src=x" not in text
+        assert not re.search(r"(?<!\\)\]\(javascript:", text)  # a link only if the bracket is unescaped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) \\{\\{ 7\\*7 \\}\\}" in page
+
+
+OTHER_REGION = {
+    "countries": [
+        {"code": "BRA", "name": "Brazil", "kind": "country", "borders": "ARG PRY URY"},
+        {"code": "ARG", "name": "Argentina", "kind": "country", "groups": "XMS", "borders": "BRA PRY URY"},
+        {"code": "PRY", "name": "Paraguay", "kind": "country", "groups": "XMS", "borders": "ARG BRA"},
+        {"code": "URY", "name": "Uruguay", "kind": "country", "groups": "XMS", "borders": "ARG BRA"},
+        {"code": "XMS", "name": "Southern neighbours", "kind": "group"},
+    ],
+    "sources": [{"id": "wire", "publisher": "A wire service", "title": "Trade in 2024", "published": "2025-02",
+                 "url": "https://example.org/trade", "primary_source": "Customs", "language": "en"}],
+}
+
+
+def _fig(fid, reporter, partner, flow, value, year=2024):
+    return {"id": fid, "reporter": reporter, "partner": partner, "flow": flow, "period_start": f"{year}-01-01",
+            "period_end": f"{year}-12-31", "value_usd_mn": str(value), "qualifier": "exact", "source_id": "wire",
+            "locator": "para 1"}
+
+
+def test_a_second_region_builds_a_complete_site_without_code_changes(tmp_path):
+    figures = [_fig("bra-arg-x", "BRA", "ARG", "exports", 12000), _fig("bra-arg-m", "BRA", "ARG", "imports", 11000),
+               _fig("bra-arg-t", "BRA", "ARG", "turnover", 23000), _fig("arg-bra-m", "ARG", "BRA", "imports", 14500),
+               _fig("bra-pry-t", "BRA", "PRY", "turnover", 4100), _fig("pry-bra-t", "PRY", "BRA", "turnover", 4000),
+               _fig("bra-ury-x", "BRA", "URY", "exports", 1500), _fig("bra-ury-m", "BRA", "URY", "imports", 900),
+               _fig("bra-xms-t", "BRA", "XMS", "turnover", 29000), _fig("bra-arg-t-23", "BRA", "ARG", "turnover",
+                                                                       20000, 2023)]
+    root = copy_site_skeleton(tmp_path)
+    descriptor = write_package(root / "datapackages" / "other", {**OTHER_REGION, "figures": figures},
+                               settings={"focus_reporter": "BRA", "region": "XMS"})
+    summary = build(descriptor, Paths(root), log=quiet)
+    assert sorted(p.name for p in (root / "docs" / "countries").glob("*.md")) == [
+        "argentina.md", "paraguay.md", "uruguay.md"]
+    assert summary.findings == 0
+    argentina = (root / "docs" / "countries" / "argentina.md").read_text()
+    assert "goods from Brazil to Argentina" in argentina and "| large |" in argentina
+    assert "Brazil" in (root / "docs" / "index.md").read_text()
+    nav = (root / "nav.yml").read_text()
+    assert "Argentina: countries/argentina.md" in nav and "Kazakhstan" not in nav
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
+                            capture_output=True, text=True, env=_env())
+    assert result.returncode == 0, result.stderr
+
+
+def _env() -> dict:
+    import os
+
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def test_the_real_site_builds_with_mkdocs_strict(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=paths.root,
+                            capture_output=True, text=True, env=_env())
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    html = (paths.root / "site" / "countries" / "tajikistan.html").read_text()
+    assert 'class="tm-vega"' in html and "tajikistan/mirror.svg" in html
