@@ -17,30 +17,39 @@ from .paths import Paths
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build_charts.py", description=__doc__)
     parser.add_argument("--package", type=Path, help="path to a datapackage.json (default: the one in datapackages/)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="project folder holding mkdocs.yml, docs/ and datapackages/ (default: this checkout)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("build", help="validate, then write pages and charts into docs/ (the default)")
+    r = sub.add_parser("release", help="build and publish this data version with mike (refuses an existing version)")
+    r.add_argument("--push", action="store_true", help="push the gh-pages branch after deploying")
+    r.add_argument("--force-republish", action="store_true",
+                   help="rebuild a version that is already published (only to document a correction)")
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
     args = parser.parse_args(argv)
+    paths = Paths(args.root.resolve()) if args.root else Paths()
     try:
-        descriptor = args.package or Paths().default_package()
+        descriptor = args.package or paths.default_package()
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "validate":
         return _validate(descriptor, args.json, args.limit)
     if args.command in (None, "build"):
-        return _build(descriptor)
+        return _build(descriptor, paths)
+    if args.command == "release":
+        return _release(descriptor, paths, args.push, args.force_republish)
     parser.error(f"unknown command {args.command}")
     return 2
 
 
-def _build(descriptor: Path) -> int:
+def _build(descriptor: Path, paths: Paths) -> int:
     from .build import BuildError, build
 
     try:
-        summary = build(descriptor, Paths())
+        summary = build(descriptor, paths)
     except BuildError as exc:
         if exc.report is not None:
             print(exc.report.format())
@@ -48,6 +57,34 @@ def _build(descriptor: Path) -> int:
         return 1
     print(f"Built {summary.pages} pages and {summary.charts} charts; {summary.findings} finding(s)"
           f" reported; {summary.seconds:.1f} s")
+    return 0
+
+
+def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
+    from .build import BuildError, build
+    from .package import read_descriptor
+    from .releases import ReleaseError, check_new_version, deploy
+
+    meta, problems = read_descriptor(descriptor)
+    if meta is None:
+        print("\n".join(p.line() for p in problems))
+        return 1
+    version = str(meta.get("version", ""))
+    try:
+        if not version:
+            raise ReleaseError(f"{descriptor.name}: no 'version' — set one, e.g. 1.0.0; it names the release")
+        check_new_version(paths.root, version, force)
+        build(descriptor, paths)
+        deploy(paths.root, version, push)
+    except BuildError as exc:
+        if exc.report is not None:
+            print(exc.report.format())
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Published data release {version} as 'latest'" + (" and pushed" if push else ""))
     return 0
 
 

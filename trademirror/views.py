@@ -592,6 +592,40 @@ class Views:
             return f"{word} {value}" if word else value
         return self.money(r.value, r.qualifier)
 
+    def changelog_page(self, changes) -> Page:
+        """The difference from the previous data release (see changelog.py)."""
+        c = self.cat
+
+        def figure(row: dict) -> str:
+            start, end = date.fromisoformat(row["period_start"]), date.fromisoformat(row["period_end"])
+            return c.text("changelog.figure", reporter=self.names.get(row["reporter"], row["reporter"]),
+                          flow=self.flow_text(row["flow"], row["partner"]), period=self.period(start, end),
+                          value=self.money(float(row["value_usd_mn"]), row["qualifier"]))
+
+        def revision(item: dict) -> str:
+            old, new = item["old"], item["new"]
+            if item["field"] == "value_usd_mn":
+                old, new = self.money(float(old)), self.money(float(new))
+            return c.text("changelog.revision", what=figure(item["row"]).split(":")[0], id=item["id"],
+                          field=item["field"], old=old, new=new)
+
+        def finding(f: dict) -> str:
+            return c.text("changelog.finding", kind=c.text(f"findings.heading.{f['code']}"), ids=", ".join(f["ids"]))
+
+        sections = []
+        if changes is not None:
+            sections = [("added", [figure(r) for r in changes.added]),
+                        ("revised", [revision(r) for r in changes.revised]),
+                        ("removed", [figure(r) for r in changes.removed]),
+                        ("findings_new", [finding(f) for f in changes.findings_new]),
+                        ("findings_gone", [finding(f) for f in changes.findings_gone])]
+        return Page("changelog.md", "changelog.md.j2", {
+            "version": self.data.meta.get("version", ""),
+            "previous": changes.previous if changes is not None else None,
+            "empty": changes.empty if changes is not None else True,
+            "sections": sections,
+        })
+
     def findings_page(self) -> Page:
         groups: dict[str, list[Problem]] = {}
         for p in self.report.findings:
