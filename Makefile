@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install serve build validate test browser
 
+# Material for MkDocs prints an end-of-life banner on every run; it is known (see README).
+export NO_MKDOCS_2_WARNING := 1
+
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -121,3 +121,14 @@ def copy_site_skeleton(target: Path) -> Path:
 
     shutil.copytree(ROOT / "docs", target / "docs", ignore=ignore)
     return target
+
+
+@pytest.fixture(scope="session")
+def two_releases(tmp_path_factory):
+    """A repository with data releases 1.0.0 and 1.1.0 (one figure revised) published by mike.
+
+    Returns (repo root, package copy, the gh-pages branch exported as files).
+    """
+    from .releasing import two_releases as publish
+
+    return publish(tmp_path_factory.mktemp("release"))

@@ -148,10 +148,10 @@ def stable_ids(svg: str) -> str:
 
 BUNDLE_PATH = "assets/js/vega.js"
 VL_VERSION = "6.4"
-# The action menu's external editor (the menu is turned off): blanked so no code path can reach it.
-# The bundle keeps "https://vega.github.io/schema/..." strings: they are identifiers that Vega parses
-# for version numbers, never fetched.
-EXTERNAL_LITERALS = ("https://vega.github.io/editor/",)
+# Addresses of other hosts in the bundle, blanked so the site names none: the action menu's external
+# editor (the menu is turned off) and an issue link inside a warning message. The bundle keeps
+# "https://vega.github.io/schema/..." strings: identifiers Vega parses for a version, never fetched.
+EXTERNAL_LITERALS = ("https://vega.github.io/editor/", "https://github.com/vega/vega-lite/issues/2415")
 
 
 def bundle_key() -> str:

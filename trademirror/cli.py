@@ -83,7 +83,7 @@ def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
         return 1
     except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     print(f"Published data release {version} as 'latest'" + (" and pushed" if push else ""))
     return 0
 

@@ -25,6 +25,14 @@ BRANCH = "gh-pages"
 class ReleaseError(Exception):
     """A release cannot go ahead; the message says why and what to do."""
 
+    exit_code = 1
+
+
+class AlreadyPublished(ReleaseError):
+    """Refused: the version exists. Its own exit code lets the publish workflow report it as a notice."""
+
+    exit_code = 3
+
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True)
@@ -70,7 +78,7 @@ def previous_release(repo: Path, current: str, branch: str = BRANCH) -> Release 
 
 def check_new_version(repo: Path, version: str, force: bool, branch: str = BRANCH) -> None:
     if version in published_versions(repo, branch) and not force:
-        raise ReleaseError(
+        raise AlreadyPublished(
             f"version {version} is already published, and published versions are never rebuilt — bump 'version'"
             " in datapackage.json for a new data release, or pass --force-republish to document a correction")
 

@@ -1,0 +1,63 @@
+"""Build a project in a temporary git repository and publish data releases from it with mike."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from .conftest import REAL_PACKAGE, ROOT, PackageCopy, copy_site_skeleton
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build_charts.py"), "--root", str(cwd), *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def make_repo(target: Path) -> tuple[Path, PackageCopy]:
+    root = copy_site_skeleton(target)
+    shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
+    shutil.copy2(ROOT / ".gitignore", root / ".gitignore")
+    git("init", "-q", "-b", "main", cwd=root)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=root)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start", cwd=root)
+    git("config", "user.name", "Release Bot", cwd=root)
+    git("config", "user.email", "bot@example.org", cwd=root)
+    return root, PackageCopy(root / "datapackages" / "trade")
+
+
+def set_version(pkg: PackageCopy, version: str) -> None:
+    meta = json.loads(pkg.descriptor.read_text())
+    meta["version"] = version
+    pkg.descriptor.write_text(json.dumps(meta, indent=2))
+
+
+def export_branch(root: Path, target: Path) -> Path:
+    """The gh-pages branch as files, as GitHub Pages would serve it."""
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", "gh-pages"], cwd=root, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url) as response:
+        return response.read().decode("utf-8")
+
+
+def two_releases(tmp: Path):
+    root, pkg = make_repo(tmp / "repo")
+    first = run("release", cwd=root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3750")
+    set_version(pkg, "1.1.0")
+    second = run("release", cwd=root)
+    assert second.returncode == 0, second.stdout + second.stderr
+    return root, pkg, export_branch(root, tmp / "served")

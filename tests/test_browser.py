@@ -1,0 +1,163 @@
+"""The published site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+
+Skipped, loudly, when /usr/bin/chromium is missing (`make test` installs it as root; CI always does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .serve import serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="BROWSER TESTS SKIPPED: /usr/bin/chromium is missing — "
+                       "install it with `sudo apt-get install chromium` (make test does this when run as root)"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(two_releases):
+    _, _, served = two_releases
+    with serve(served) as base:
+        yield base, served
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Watch:
+    """Blocks and records every request that would leave 127.0.0.1, and every console error."""
+
+    def __init__(self, page, base: str):
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._route(base))
+
+    def _route(self, base: str):
+        def handle(route):
+            url = route.request.url
+            if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+                route.continue_()
+            else:
+                self.external.append(url)
+                route.abort()
+        return handle
+
+
+def page_paths(served: Path) -> list[str]:
+    countries = sorted(p.name for p in (served / "latest" / "countries").glob("*.html"))
+    return ["latest/index.html", *(f"latest/countries/{name}" for name in countries)]
+
+
+def wait_for_charts(page) -> int:
+    expected = page.locator(".tm-vega").count()
+    if expected:
+        page.wait_for_function(f"document.querySelectorAll('.tm-vega svg').length >= {expected}", timeout=15000)
+    return expected
+
+
+def test_every_page_loads_renders_its_charts_and_stays_on_this_host(site, browser):
+    base, served = site
+    paths = page_paths(served)
+    assert len(paths) == 6  # the overview and one page per country in the data
+    for path in paths:
+        page = browser.new_page()
+        watch = Watch(page, base)
+        page.goto(f"{base}/{path}")
+        charts = wait_for_charts(page)
+        assert charts >= 2, path
+        assert page.locator(".tm-chart--live").count() == charts, path
+        assert watch.errors == [], (path, watch.errors)
+        assert watch.external == [], (path, watch.external)
+        page.close()
+
+
+def test_the_version_selector_lists_every_published_version(site, browser):
+    base, _ = site
+    page = browser.new_page()
+    Watch(page, base)
+    page.goto(f"{base}/latest/index.html")
+    page.wait_for_selector(".md-version__list", state="attached", timeout=10000)
+    versions = page.locator(".md-version__link").all_inner_texts()
+    assert [v.strip() for v in versions][:2] == ["1.1.0", "1.0.0"]
+    page.close()
+
+
+def test_dark_mode_toggles_and_the_charts_follow(site, browser):
+    base, _ = site
+    page = browser.new_page(color_scheme="light")
+    Watch(page, base)
+    page.goto(f"{base}/latest/countries/tajikistan.html")
+    charts = wait_for_charts(page)
+    page.wait_for_function(f"document.querySelectorAll('.tm-vega[data-theme=light]').length == {charts}")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    page.wait_for_function(f"document.querySelectorAll('.tm-vega[data-theme=dark]').length == {charts}",
+                           timeout=15000)
+    label = page.locator(".tm-vega svg text").first
+    colour = label.evaluate("e => getComputedStyle(e).fill")
+    assert colour != "rgb(0, 0, 0)"  # light text on the dark page
+    page.close()
+
+
+def test_a_360px_wide_screen_has_no_horizontal_scroll(site, browser):
+    base, served = site
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    Watch(page, base)
+    for path in page_paths(served):
+        page.goto(f"{base}/{path}")
+        wait_for_charts(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (path, overflow)
+    page.close()
+
+
+def test_without_javascript_the_static_charts_and_tables_are_visible(site, browser):
+    base, _ = site
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/latest/countries/tajikistan.html")
+    images = page.locator(".tm-chart-static img")
+    assert images.count() >= 3
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        assert image.is_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.locator("table").first.is_visible()
+    gap = (2300 / 3750 - 1) * 100  # release 1.1.0 revised China's figure to US$3.75bn
+    assert f"−{abs(gap):.1f}%" in page.locator("table").first.inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["latest/index.html", "latest/countries/tajikistan.html"])
+def test_no_serious_or_critical_accessibility_violations(site, browser, path):
+    import axe_playwright_python
+
+    base, _ = site
+    page = browser.new_page()
+    Watch(page, base)
+    page.goto(f"{base}/{path}")
+    wait_for_charts(page)
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    page.close()
