@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: install serve build validate test browser
+.PHONY: install serve build validate test browser checkers
 
 # Material for MkDocs prints an end-of-life banner on every run; it is known (see README).
 export NO_MKDOCS_2_WARNING := 1
@@ -36,6 +37,18 @@ browser:
 		echo "WARNING: install it with: sudo apt-get install chromium"; \
 	fi
 
-test: install browser
+# The Nu Html Checker (vnu.jar, pinned in package.json) for tests/test_html.py; install scripts are not
+# needed (the jar is in the package) and Java comes from the machine.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+checkers:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	else echo "WARNING: npm is missing, the HTML checks will be SKIPPED (install Node.js with npm)."; fi
+	@command -v java >/dev/null || echo "WARNING: java is missing, the HTML checks will be SKIPPED;" \
+		"install it with: sudo apt-get install default-jre-headless"
+
+test: install browser checkers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
