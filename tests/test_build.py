@@ -89,6 +89,38 @@ def test_a_package_with_errors_builds_nothing_and_leaves_the_old_output(project)
     assert tree(paths.docs) == before
 
 
+def _cli(paths: Paths, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build_charts.py"), "--root", str(paths.root), *args],
+                          capture_output=True, text=True, cwd=paths.root, env=_env())
+
+
+def _published(paths: Paths) -> dict[str, bytes]:
+    return {**{f"docs/{k}": v for k, v in tree(paths.docs).items()},
+            **{f"site/{k}": v for k, v in tree(paths.site).items()}, "nav.yml": (paths.root / "nav.yml").read_bytes()}
+
+
+@pytest.mark.parametrize("breakage", ["bad data", "site fails strict build"])
+def test_a_failed_build_leaves_docs_and_site_byte_identical(project, breakage):
+    paths, pkg = project
+    first = _cli(paths, "build", "--site")
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = _published(paths)
+    assert "site/countries/tajikistan.html" in before
+    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3900")  # a change that would rewrite pages
+    if breakage == "bad data":
+        pkg.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-1")
+        expected = "negative"
+    else:  # the data is fine, but a hand-written page links to a page that does not exist
+        (paths.docs / "about.md").write_text("# About\n\n[gone](missing-page.md)\n", encoding="utf-8")
+        before["docs/about.md"] = (paths.docs / "about.md").read_bytes()
+        expected = "missing-page.md"
+    result = _cli(paths, "build", "--site")
+    assert result.returncode == 1
+    assert expected in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
+    assert _published(paths) == before
+    assert not (paths.root / ".trademirror-build").exists()
+
+
 def test_the_build_command_exits_1_with_the_errors_and_no_traceback(project):
     paths, pkg = project
     pkg.set("figures", "chn-kaz-turnover-2025", partner="XXX")

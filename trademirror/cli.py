@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None,
                         help="project folder holding mkdocs.yml, docs/ and datapackages/ (default: this checkout)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("build", help="validate, then write pages and charts into docs/ (the default)")
+    b = sub.add_parser("build", help="validate, then write pages and charts into docs/ (the default)")
+    b.add_argument("--site", action="store_true",
+                   help="also build the HTML site into site/ (mkdocs build --strict); all or nothing")
     r = sub.add_parser("release", help="build and publish this data version with mike (refuses an existing version)")
     r.add_argument("--push", action="store_true", help="push the gh-pages branch after deploying")
     r.add_argument("--force-republish", action="store_true",
@@ -38,18 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(descriptor, args.json, args.limit)
     if args.command in (None, "build"):
-        return _build(descriptor, paths)
+        return _build(descriptor, paths, getattr(args, "site", False))
     if args.command == "release":
         return _release(descriptor, paths, args.push, args.force_republish)
     parser.error(f"unknown command {args.command}")
     return 2
 
 
-def _build(descriptor: Path, paths: Paths) -> int:
+def _build(descriptor: Path, paths: Paths, html: bool) -> int:
     from .build import BuildError, build
 
     try:
-        summary = build(descriptor, paths)
+        summary = build(descriptor, paths, html=html)
     except BuildError as exc:
         if exc.report is not None:
             print(exc.report.format())

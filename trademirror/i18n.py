@@ -12,12 +12,15 @@ import html
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 from markupsafe import Markup
 
 LOCALES = Path(__file__).parent / "locales"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!])")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # reserved and already-encoded characters stay; spaces, quotes, <>|` do not
 
 
 def md(value: object) -> Markup:
@@ -34,8 +37,29 @@ def attr(value: object) -> Markup:
 
 
 def plain(value: object) -> str:
-    """Text for contexts that are not HTML (chart specs, CSV cells): strip what could be markup."""
-    return str(value)
+    """Text for contexts that are not HTML (chart specs, CSV cells): control characters removed."""
+    return CONTROL.sub("", str(value))
+
+
+def title_text(value: object) -> str:
+    """A page or navigation title from data, for themes that print titles as HTML.
+
+    MkDocs themes treat titles as HTML, and Material's `<title>` runs them through
+    `striptags`, which undoes one level of escaping. So angle brackets, which no
+    real name needs, become look-alike quotation marks, and `&` and `"` are escaped:
+    the title stays readable and can never become a tag, in any template.
+    """
+    text = plain(value).replace("<", "\u2039").replace(">", "\u203a")
+    return html.escape(text, quote=True)
+
+
+def url(value: object) -> Markup:
+    """An http(s) address from the data, for an href: characters that could end the attribute,
+    the Markdown table cell or the link are percent-encoded (validation already refused other schemes)."""
+    text = plain(value).strip()
+    if not re.match(r"^https?://", text, re.IGNORECASE):
+        return Markup("")
+    return Markup(html.escape(quote(text, safe=URL_SAFE), quote=True))
 
 
 class MissingMessage(KeyError):
@@ -75,4 +99,4 @@ class Catalogue:
 
     def text(self, key: str, **values: object) -> str:
         """A message as plain text (chart titles, CSV headers): values inserted as they are."""
-        return str(self.raw(key)).format(**{k: str(v) for k, v in values.items()})
+        return str(self.raw(key)).format(**{k: plain(v) for k, v in values.items()})

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from .i18n import Catalogue, attr, md
+from .i18n import Catalogue, attr, md, url
 from .views import Page, Views
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,6 +30,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["attr"] = attr
     env.filters["md"] = md
+    env.filters["url"] = url
     return env
 
 

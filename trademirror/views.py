@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,10 +23,19 @@ from .i18n import Catalogue, md
 from .package import Dataset, codes
 from .report import Problem, Report
 
+SLUG_MAX = 40
+
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:SLUG_MAX].strip("-")
+
+
+def unique_slugs(names: dict[str, str]) -> dict[str, str]:
+    """File names for countries: from the name where it gives a short, unique one, else from the code."""
+    slugs = {code: slugify(name) for code, name in names.items()}
+    taken = Counter(slugs.values())
+    return {code: slug if slug and taken[slug] == 1 else slugify(code) for code, slug in slugs.items()}
 
 
 def period_key(start: date, end: date) -> tuple:
@@ -66,7 +76,7 @@ class Views:
         self.region = data.settings.get("region")
         self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
                               if self.region and self.region in codes(groups))
-        self.slugs = {c: slugify(n) for c, n in self.names.items()}
+        self.slugs = unique_slugs(self.names)
 
     # --- small formatters -----------------------------------------------------
 
