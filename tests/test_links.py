@@ -110,6 +110,12 @@ BROKEN = {
     "a search result for a heading that is gone": (
         {"index.html": '<h1 id="a">A</h1>', "search/search_index.json": '{"docs": [{"location": "index.html#b"}]}'},
         [("search/search_index.json", 1, "search location", "index.html#b")]),
+    "an escaped way out of the site's folder": (
+        {"a/index.html": '<a href="%2e%2e/%2e%2e/secret.txt">x</a>', "secret.txt": ""},
+        [("a/index.html", 1, "a href", "%2e%2e/%2e%2e/secret.txt")]),
+    "a search index that is not JSON": (
+        {"index.html": "", "search/search_index.json": "{"},
+        [("search/search_index.json", 1, "search index", "")]),
     "a missing search worker": (
         {"index.html": '<script id="__config" type="application/json">{"search": "w.js"}</script>'},
         [("index.html", 1, "script __config search", "w.js")]),

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 # Used as the site's address when none is given: any host works, as long as it is not a real one.
 PLACEHOLDER_URL = "https://site.invalid/"
@@ -155,7 +155,7 @@ def _search_index_refs(text: str) -> list[_Ref]:
 
 
 class _Site:
-    """The built folder seen through the site's address: URL in, file path (or a reason) out."""
+    """The built folder seen through the site's address: URL in, file path out."""
 
     def __init__(self, folder: Path, site_url: str):
         self.folder = folder
@@ -165,7 +165,7 @@ class _Site:
         self.prefix = parts.path
 
     def url_of(self, rel: str) -> str:
-        return self.site_url + rel
+        return self.site_url + quote(rel)
 
     def internal_path(self, absolute: str) -> str | None:
         """The folder-relative path of an absolute URL on this site, or None when it is elsewhere."""
@@ -175,7 +175,9 @@ class _Site:
         return unquote(parts.path[len(self.prefix):])
 
     def file_for(self, rel: str) -> Path | None:
-        """The file a server would send for this path: a file, or a folder's index.html."""
+        """The file a server would send for this path: a file, or a folder's index.html; never one outside."""
+        if ".." in Path(rel).parts:  # an escaped "%2e%2e" survives URL resolution; a server refuses it
+            return None
         target = self.folder / rel if rel else self.folder
         if rel and not rel.endswith("/") and target.is_file():
             return target
@@ -205,7 +207,11 @@ def check_site(folder: Path, site_url: str = "") -> LinkReport:
                 report.problems.append(Problem(rel, exc.position[0], "sitemap", "", f"is not valid XML ({exc})"
                                                " — rebuild the site"))
         elif path.name == "search_index.json" and path.parent.name == "search":
-            sources.append((rel, _search_index_refs(path.read_text(encoding="utf-8"))))
+            try:
+                sources.append((rel, _search_index_refs(path.read_text(encoding="utf-8"))))
+            except (json.JSONDecodeError, AttributeError) as exc:
+                report.problems.append(Problem(rel, 1, "search index", "", f"is not an MkDocs search index ({exc})"
+                                               " — rebuild the site"))
     report.pages = len(pages)
     stylesheets: set[str] = set()
     for rel, refs in sources:
