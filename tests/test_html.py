@@ -1,8 +1,9 @@
 """The published HTML passes the Nu Html Checker (vnu.jar from npm, run with the machine's Java).
 
-One page of each kind is checked, in a single run of the checker (one JVM start,
-about 10 s). Skipped, loudly, when Java or the checker is missing: `make test`
-installs the checker with `npm ci`, and CI installs Java.
+One page of each kind is checked, with the site's stylesheet and SVG images, in
+a single run of the checker (one JVM start, about 10 s). Skipped, loudly, when
+Java or the checker is missing: `make test` installs the checker with `npm ci`,
+and CI installs Java.
 """
 
 from __future__ import annotations
@@ -68,9 +69,11 @@ def checked(two_releases, tmp_path_factory) -> dict[str, list[dict]]:
     site = served / "latest"
     control = tmp_path_factory.mktemp("vnu") / "control.html"
     control.write_text(CONTROL, encoding="utf-8")
-    files = [*pages_of_each_kind(site), site / "assets" / "css" / "site.css", control]
-    result = subprocess.run([JAVA, "-jar", str(VNU), "--format", "json", "--also-check-css", *map(str, files)],
-                            capture_output=True, text=True, timeout=300)
+    # Our stylesheet, the logo and the static charts (the images shown without JavaScript) go in the same run.
+    files = [*pages_of_each_kind(site), site / "assets" / "css" / "site.css", site / "assets" / "logo.svg",
+             *sorted(site.glob("assets/charts/**/*.svg")), control]
+    result = subprocess.run([JAVA, "-jar", str(VNU), "--format", "json", "--also-check-css", "--also-check-svg",
+                             *map(str, files)], capture_output=True, text=True, timeout=300)
     # vnu exits 1 when it reports any error; its report goes to stderr either way.
     by_file: dict[str, list[dict]] = {"control": []}
     for message in json.loads(result.stderr)["messages"]:
