@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from trademirror.build import build
-from trademirror.linkcheck import check_site
+from trademirror.linkcheck import check_site, site_url_from_config
 from trademirror.paths import Paths
 
 from .conftest import REAL_PACKAGE, ROOT, PackageCopy, copy_site_skeleton
@@ -169,20 +169,31 @@ def test_without_site_url_the_folder_is_the_root_of_its_host(tmp_path):
     assert [p.url for p in report.problems] == ["/base/index.html"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("site_name: x\nsite_url: https://a.example/b/\n", "https://a.example/b/"),
+    ("site_url: 'https://a.example/b/'  # quoted\n", "https://a.example/b/"),
+    ('site_url: "https://a.example/"\nextra:\n  site_url: https://other.example/\n', "https://a.example/"),
+    ("site_name: no address\n", ""),
+])
+def test_site_url_is_read_from_mkdocs_yml(text, expected):
+    assert site_url_from_config(text) == expected
+
+
 # The real site.
 
-def mkdocs_setting(name: str) -> str:
-    return re.search(rf"^{name}:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+SITE = site_url_from_config(MKDOCS_YML)
 
 
 def test_the_published_releases_have_no_broken_links(two_releases):
     _, _, served = two_releases
-    report = check_site(served, mkdocs_setting("site_url"))
+    assert SITE.startswith("https://"), "mkdocs.yml names no site_url"
+    report = check_site(served, SITE)
     assert report.ok, "\n".join(map(str, report.problems))
     versions = {p.relative_to(served).parts[0] for p in served.glob("*/index.html")}
     assert {"1.0.0", "1.1.0", "latest"} <= versions
     assert report.pages >= 3 * 8 and report.references > 1000
-    assert mkdocs_setting("repo_url") in report.external
+    assert re.search(r"^repo_url:\s*(\S+)", MKDOCS_YML, re.M).group(1) in report.external
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +213,7 @@ def strict_build(tmp_path_factory) -> tuple[Path, str]:
 
 def test_a_strict_build_of_the_real_site_has_no_broken_links_and_lists_source_urls(strict_build):
     site, url = strict_build
-    report = check_site(site, mkdocs_setting("site_url"))
+    report = check_site(site, SITE)
     assert report.ok, "\n".join(map(str, report.problems))
     assert "data.html" in report.external[url]
 
@@ -212,6 +223,6 @@ def test_deleting_a_chart_spec_from_the_real_site_is_caught(strict_build, tmp_pa
     spec = sorted(site.glob("assets/charts/**/*.vl.json"))[0]
     spec.unlink()
     name = spec.relative_to(site).as_posix()
-    problems = check_site(site, mkdocs_setting("site_url")).problems
+    problems = check_site(site, SITE).problems
     assert problems and all(name in p.message for p in problems)
     assert {p.where for p in problems} == {"div data-spec", "a href"}
