@@ -163,6 +163,15 @@ def test_links_to_other_hosts_are_listed_with_their_pages_and_never_count_as_pro
         "about.html", "index.html"], "mailto:desk@source.invalid": ["index.html"]}
 
 
+def test_an_alias_symlinked_by_mike_resolves_and_its_pages_are_checked_once(tmp_path):
+    write_site(tmp_path, {"index.html": '<a href="latest/">l</a><a href="latest/index.html#top">t</a>',
+                          "1.0.0/index.html": '<p id="top">top</p><a href="../latest/gone.html">x</a>'})
+    (tmp_path / "latest").symlink_to("1.0.0")
+    report = check_site(tmp_path, SITE_URL)
+    assert report.pages == 2
+    assert [(p.file, p.url) for p in report.problems] == [("1.0.0/index.html", "../latest/gone.html")]
+
+
 def test_without_site_url_the_folder_is_the_root_of_its_host(tmp_path):
     files = {"a/index.html": '<a href="/a/index.html">x</a><a href="/base/index.html">y</a>'}
     report = check_site(write_site(tmp_path, files))

@@ -16,6 +16,7 @@ site itself are all checked against the folder. Query strings are ignored and
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -195,6 +196,15 @@ class _Site:
         return index if index.is_file() else None
 
 
+def _walk(folder: Path) -> list[str]:
+    """Every file's folder-relative path, sorted. Symlinked folders (mike's aliases, such as `latest`) are
+    not entered: their pages are checked once, in the version folder they point to; links into them resolve."""
+    found = []
+    for directory, _, names in os.walk(folder):  # followlinks=False
+        found.extend((Path(directory) / name).relative_to(folder).as_posix() for name in names)
+    return sorted(rel for rel in found if (folder / rel).is_file())
+
+
 def check_site(folder: Path, site_url: str = "") -> LinkReport:
     """Check every reference in the built site in `folder`, served at `site_url` (its mkdocs.yml value).
 
@@ -205,8 +215,8 @@ def check_site(folder: Path, site_url: str = "") -> LinkReport:
     report = LinkReport()
     pages: dict[str, _Page] = {}
     sources: list[tuple[str, list[_Ref]]] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
+    for rel in _walk(folder):
+        path = folder / rel
         if path.suffix == ".html":
             pages[rel] = _parse_page(path.read_text(encoding="utf-8", errors="replace"))
             sources.append((rel, pages[rel].refs))
