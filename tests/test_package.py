@@ -71,7 +71,7 @@ CASES = {
     "missing file": (lambda c: c.path("growth").unlink(), "missing-file", "data/growth.csv", None),
     "empty file": (lambda c: _bytes(c, "growth", b""), "empty-file", "data/growth.csv", None),
     "not utf-8": (lambda c: _bytes(c, "sources", c.path("sources").read_text("utf-8").encode("cp1252")),
-                  "encoding", "data/sources.csv", None),
+                  "encoding", "data/sources.csv", "title"),
     "end before start": (lambda c: c.set("figures", "chn-kaz-turnover-2025", period_start="2025-12-01",
                                          period_end="2025-01-31"),
                          "period-reversed", "data/figures.csv", "period_end"),

@@ -1,18 +1,29 @@
 """Load a data package and check it against its Table Schema.
 
 This is the only module that reads `datapackages/`. The frictionless schema in
-`datapackage.json` is the contract; this module runs frictionless-py against
-it and turns each error into one line a journalist can act on. A few things
-frictionless reports poorly (a missing or non-UTF-8 file, unknown columns) are
-checked first, so they get a message of their own instead of a cascade.
+`datapackage.json` is the contract. A package of up to
+`tableschema.FRICTIONLESS_MAX_ROWS` data rows is validated by frictionless-py
+itself; a bigger one by `tableschema`, which checks the same schema on whole
+columns and reports the same errors (tests hold the two to that). Either way
+each error becomes one line a journalist can act on.
+
+Things frictionless reports poorly or not at all (a missing, empty, binary or
+non-UTF-8 file, an unclosed quote, a header that is not the schema's, a
+figures file with no figures) are checked first, so each gets one message of
+its own instead of a cascade.
+
+Only the first `ERROR_CAP` errors of each kind in a file become Problems; the
+rest are counted, so a million bad rows cost no more than a thousand.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +33,9 @@ from .report import Problem
 NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
 CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
+ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are counted
+# Resources that must have at least one row: without figures the site has nothing to show.
+NOT_EMPTY = ("figures",)
 
 
 def codes(value: object) -> list[str]:
@@ -72,68 +86,221 @@ def read_descriptor(path: Path) -> tuple[dict | None, list[Problem]]:
                              "fix the JSON syntax (a missing comma or quote is the usual cause)")]
 
 
+@dataclass
+class SchemaCheck:
+    """The outcome of schema validation: the problems listed, and how many more of each kind there were."""
+
+    problems: list[Problem]
+    omitted: Counter = field(default_factory=Counter)  # code -> errors not listed
+    engine: str = "none"  # "frictionless", "vectorised", or "none" when the files could not be read
+    tables: dict | None = None  # the parsed text tables (vectorised engine), reused by `load`
+
+
 def validate_schema(descriptor_path: Path) -> list[Problem]:
     """Every schema-level error in the package, as Problems (empty when valid)."""
+    return check_schema(descriptor_path).problems
+
+
+def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_CAP) -> SchemaCheck:
+    """Validate files and schema; `engine` is "auto" (by size), "frictionless" or "vectorised"."""
+    from . import tableschema
+
     descriptor, problems = read_descriptor(descriptor_path)
     if descriptor is None:
-        return problems
-    problems = _precheck_files(descriptor_path.parent, descriptor)
+        return SchemaCheck(problems)
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list) \
+            or not all(isinstance(r, dict) for r in descriptor["resources"]):
+        return SchemaCheck([_error("invalid-descriptor", descriptor_path.name, None, "resources",
+                                   "has no list of resources",
+                                   "compare datapackage.json with the Data Package specification")])
+    raws, problems = _precheck_files(descriptor_path.parent, descriptor)
     if problems:
-        return problems
-    return _frictionless_problems(descriptor_path, descriptor)
+        return SchemaCheck(problems)
+    rows = sum(tableschema.count_rows(raw) for raw in raws.values())
+    if engine == "auto":
+        small = rows <= tableschema.FRICTIONLESS_MAX_ROWS
+        engine = "frictionless" if small or not tableschema.supports(descriptor) else "vectorised"
+    if engine == "frictionless":
+        listed, omitted = _cap(_frictionless_problems(descriptor_path, descriptor), cap)
+        return SchemaCheck(listed, omitted, engine)
+    return _vectorised_problems(descriptor, raws, cap)
 
 
-def load(descriptor_path: Path) -> Dataset:
-    """Read a package that passed `validate_schema` into typed DataFrames."""
+def _cap(problems: list[Problem], cap: int) -> tuple[list[Problem], Counter]:
+    taken: Counter = Counter()
+    listed, omitted = [], Counter()
+    for p in problems:
+        taken[(p.file, p.code)] += 1
+        if taken[(p.file, p.code)] <= cap:
+            listed.append(p)
+        else:
+            omitted[p.code] += 1
+    return listed, omitted
+
+
+def _vectorised_problems(descriptor: dict, raws: dict[str, bytes], cap: int) -> SchemaCheck:
+    from . import tableschema
+
+    resources = descriptor["resources"]
+    schemas = {r["name"]: r["schema"] for r in resources}
+    missing = {r["name"]: r["schema"].get("missingValues", [""]) for r in resources}
+    tables = {r["name"]: tableschema.read_table(r["name"], r["schema"]["fields"], raws[r["name"]])
+              for r in resources}
+    outcomes = tableschema.validate_tables(tables, schemas, missing, cap)
+    problems: list[Problem] = []
+    omitted: Counter = Counter()
+    for resource in resources:
+        name = resource["name"]
+        outcome = outcomes[name]
+        blank = {e.row_number for e in outcome.errors if e.type == "blank-row"}
+        for error in outcome.errors:
+            problem = _translate(error, resource["path"], schemas[name], blank)
+            if problem is not None:
+                problems.append(problem)
+        listed = Counter(p.code for p in problems if p.file == resource["path"])
+        for code, n in outcome.counts.items():
+            if n > listed[code]:
+                omitted[code] += n - listed[code]
+    return SchemaCheck(problems, omitted, "vectorised", tables)
+
+
+def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
+    """Read a package that passed `validate_schema` into typed DataFrames.
+
+    `tables` are the text tables the vectorised validation already parsed; given
+    them, the files are not read a second time.
+    """
     descriptor, problems = read_descriptor(descriptor_path)
     if descriptor is None:
         raise PackageError(problems)
     root = descriptor_path.parent
-    tables, files = {}, {}
+    frames, files = {}, {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
-        frame = pd.read_csv(root / resource["path"], dtype=str, keep_default_na=False,
-                            encoding="utf-8")
+        if tables is not None and resource["name"] in tables:
+            frame = tables[resource["name"]].frame.copy()
+        else:
+            frame = pd.read_csv(root / resource["path"], dtype=str, keep_default_na=False,
+                                encoding="utf-8")
         for spec in fields:
             column = spec["name"]
             if spec["type"] == "number":
                 frame[column] = pd.to_numeric(frame[column])
             elif spec["type"] == "date":
-                frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").dt.date
+                frame[column] = _dates(frame[column])
             else:
                 frame[column] = frame[column].astype(object).where(frame[column] != "", None)
         frame["csv_line"] = range(2, len(frame) + 2)
-        tables[resource["name"]] = frame
+        frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
-    return Dataset(root=root, meta=descriptor, tables=tables, files=files)
+    return Dataset(root=root, meta=descriptor, tables=frames, files=files)
 
 
-def _precheck_files(root: Path, descriptor: dict) -> list[Problem]:
+def _dates(column: pd.Series) -> pd.Series:
+    """ISO date text to `datetime.date` objects, parsing each distinct date once (dates repeat a lot)."""
+    codes, uniques = pd.factorize(column)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d").dt.date.to_numpy(dtype=object)
+    return pd.Series(parsed[codes], index=column.index, dtype=object)
+
+
+# --- Checks before the schema: files that cannot be read as CSV at all ----------------
+
+SPREADSHEET_MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)"}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _precheck_files(root: Path, descriptor: dict) -> tuple[dict[str, bytes], list[Problem]]:
+    """Each resource's bytes, and the problems that stop it being read as the schema's CSV."""
     problems: list[Problem] = []
+    raws: dict[str, bytes] = {}
     for resource in descriptor.get("resources", []):
-        rel = resource.get("path", "?")
+        rel = str(resource.get("path", "?"))
+        expected = [f.get("name") for f in resource.get("schema", {}).get("fields", []) if isinstance(f, dict)]
         path = root / rel
         if not path.is_file():
             problems.append(_error("missing-file", rel, None, None, "file not found",
                                    f"create it, or remove resource '{resource.get('name')}' from datapackage.json"))
             continue
-        raw = path.read_bytes()
-        if not raw.strip():
-            problems.append(_error("empty-file", rel, None, None, "file is empty",
-                                   "restore at least the header row"))
-            continue
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            problems.append(_error("encoding", rel, line, None,
-                                   f"is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                   "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"))
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(_error("unreadable-file", rel, None, None, f"cannot be read ({exc.strerror})",
+                                   "check the file's permissions"))
             continue
-        header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]]))
-        expected = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
-        problems += _header_problems(rel, header, expected)
+        found = _file_problems(rel, raw, expected, resource.get("name"))
+        problems += found
+        if not found:
+            raws[str(resource.get("name"))] = raw
+    return raws, problems
+
+
+def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Problem]:
+    header_line = ",".join(expected)
+    if not raw.strip():
+        return [_error("empty-file", rel, 1, None, "file is empty",
+                       f"restore at least the header row: {header_line}")]
+    for magic, what in SPREADSHEET_MAGIC.items():
+        if raw.startswith(magic):
+            return [_error("not-csv", rel, 1, None, f"is {what}, not a CSV file",
+                           "in the spreadsheet, save as 'CSV UTF-8 (comma delimited)' under this name")]
+    if raw.startswith(UTF16_BOMS):
+        return [_error("encoding", rel, 1, None, "is UTF-16 text, not UTF-8",
+                       "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [_encoding_problem(rel, raw, exc, expected)]
+    nul = text.find("\x00")
+    if nul >= 0:
+        return [_error("not-csv", rel, text.count("\n", 0, nul) + 1, None, "contains a NUL byte: not plain text",
+                       "export the table again as CSV UTF-8")]
+    text = text.lstrip("\ufeff")
+    if raw.count(b'"') % 2:
+        return [_unclosed_quote(rel, text)]
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.strip():
+        return [_error("blank-header", rel, 1, None, "line 1 is blank; the header row must come first",
+                       f"delete the blank line(s) above the header: {header_line}")]
+    header = next(csv.reader(io.StringIO(text, newline="")))
+    if len(header) == 1 and len(expected) > 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                return [_error("wrong-delimiter", rel, 1, None, f"columns are separated by {label}, not commas",
+                               "save the file as CSV with commas (in a spreadsheet: CSV UTF-8 (comma delimited))")]
+    problems = _header_problems(rel, header, expected)
+    rest = text.split("\n", 1)[1] if "\n" in text else ""
+    if not problems and name in NOT_EMPTY and not rest.strip():
+        problems.append(_error("no-rows", rel, 2, None, f"has a header but no {name}",
+                               f"add at least one row under the header; the site has nothing to show without {name}"))
     return problems
+
+
+def _encoding_problem(rel: str, raw: bytes, exc: UnicodeDecodeError, expected: list[str]) -> Problem:
+    """Name the line, the column and the byte: a spreadsheet's Latin-1 'é' is the usual culprit."""
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw[: exc.start].count(b"\n") + 1
+    before = raw[line_start: exc.start].decode("utf-8", errors="replace")
+    column = len(next(csv.reader([before]), [""])) - 1 if before else 0
+    field = expected[column] if line > 1 and 0 <= column < len(expected) else None
+    end = raw.find(b"\n", exc.start)
+    snippet = raw[exc.start: exc.start + 12 if end < 0 else min(end, exc.start + 12)]
+    near = snippet.decode("cp1252", errors="replace").strip()
+    return _error("encoding", rel, line, field,
+                  f"is not UTF-8: byte 0x{raw[exc.start]:02x} at '{near}' (probably Latin-1 or Windows-1252)",
+                  "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
+
+
+def _unclosed_quote(rel: str, text: str) -> Problem:
+    """Find the line where a quote opens and never closes (csv would swallow the rest of the file)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        for _ in reader:
+            line = reader.line_num + 1
+    except csv.Error:
+        pass
+    return _error("unclosed-quote", rel, line, None, 'a quote (") opens here and is never closed',
+                  "close the quote, or remove it; quote a whole cell when it contains a comma")
 
 
 def _header_problems(rel: str, header: list[str], expected: list[str]) -> list[Problem]:
@@ -175,8 +342,11 @@ def _frictionless_problems(descriptor_path: Path, descriptor: dict) -> list[Prob
                                error.message, "compare datapackage.json with the Data Package specification"))
     for task in report.tasks:
         rel = paths.get(task.name, task.name)
+        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
         for error in task.errors:
-            problem = _translate(error, rel, schemas.get(task.name, {}))
+            problem = _translate(error, rel, schemas.get(task.name, {}), blank)
+            if problem is None:
+                continue
             key = (problem.file, problem.row, problem.code, problem.field)
             if key not in seen:
                 seen.add(key)
@@ -184,7 +354,8 @@ def _frictionless_problems(descriptor_path: Path, descriptor: dict) -> list[Prob
     return problems
 
 
-def _translate(error, rel: str, schema: dict) -> Problem:
+def _translate(error, rel: str, schema: dict, blank_rows: set[int] = frozenset()) -> Problem | None:
+    """One frictionless error (or a `tableschema.CellError`) as a Problem; None when another line says it."""
     kind = error.type
     row = getattr(error, "row_number", None)
     field = getattr(error, "field_name", None) or None
@@ -194,9 +365,15 @@ def _translate(error, rel: str, schema: dict) -> Problem:
         return _type_problem(rel, row, field, cell, field_spec)
     if kind == "constraint-error":
         return _constraint_problem(rel, row, field, cell, error.note)
+    if kind == "primary-key" and "all \"None\"" in (error.note or ""):
+        if row in blank_rows:  # a blank row has no key, and its own line already says so
+            return None
+        keys = ", ".join(_as_list(schema.get("primaryKey", []))) or None
+        return _error("missing-value", rel, row, keys, "is empty but required",
+                      "fill it in; every row needs its id")
     if kind in ("unique-error", "primary-key"):
-        field = field or ", ".join(schema.get("primaryKey", [])) or None
-        value = cell if cell is not None else (error.cells[0] if getattr(error, "cells", None) else "")
+        field = field or ", ".join(_as_list(schema.get("primaryKey", []))) or None
+        value = cell if cell is not None else _key_cells(error, schema)
         other = re.search(r"position \"?(\d+)", error.note or "")
         where = f" (first on line {other.group(1)})" if other else ""
         return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'{where}",
@@ -218,6 +395,19 @@ def _translate(error, rel: str, schema: dict) -> Problem:
     if kind == "blank-row":
         return _error("blank-row", rel, row, None, "blank row", "delete the empty line")
     return _error(kind, rel, row, field, error.message, "see the Table Schema in datapackage.json")
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _key_cells(error, schema: dict) -> str:
+    """The primary key's cells in the row (the header is the schema's, in order: checked before)."""
+    names = [f["name"] for f in schema.get("fields", [])]
+    cells = list(getattr(error, "cells", None) or [])
+    values = [cells[names.index(k)] if names.index(k) < len(cells) else ""
+              for k in _as_list(schema.get("primaryKey", [])) if k in names]
+    return ", ".join(values)
 
 
 def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:

@@ -1,0 +1,121 @@
+"""The vectorised schema check reports exactly what frictionless reports, fault by fault.
+
+frictionless-py is the contract; `trademirror.tableschema` is the fast engine
+for big packages. Each case plants faults in a copy of the real package and
+validates it with both engines: the problem lines must be the same set.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trademirror import package
+
+from .conftest import REAL_DESCRIPTOR, PackageCopy
+
+
+def _lines(descriptor, engine: str) -> set[str]:
+    result = package.check_schema(descriptor, engine=engine)
+    assert result.engine == engine
+    assert not result.omitted
+    return {p.line() for p in result.problems}
+
+
+def _edit_line(copy: PackageCopy, resource: str, line: int, new: str) -> None:
+    """Replace one physical line of a CSV file (1 = the header)."""
+    path = copy.path(resource)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _line(copy: PackageCopy, resource: str, line: int) -> str:
+    return copy.path(resource).read_text(encoding="utf-8").split("\n")[line - 1]
+
+
+ROW = "chn-kaz-turnover-2025"
+
+# Each case breaks a copy of the real package in one or more ways.
+CASES = {
+    "not a number": lambda c: c.set("figures", ROW, value_usd_mn="n/a"),
+    "currency sign": lambda c: c.set("figures", ROW, value_usd_mn="$48700"),
+    "thousands separator": lambda c: c.set("figures", ROW, value_usd_mn="48,700"),
+    "space separator": lambda c: c.set("figures", ROW, value_usd_mn="48 700"),
+    "negative": lambda c: c.set("figures", ROW, value_usd_mn="-48700"),
+    "negative zero is not negative": lambda c: c.set("figures", ROW, value_usd_mn="-0"),
+    "number forms python accepts": lambda c: [c.set("figures", ROW, value_usd_mn="1_000"),
+                                              c.set("figures", "chn-kaz-exports-2025", value_usd_mn=" 12 "),
+                                              c.set("figures", "chn-kaz-imports-2025", value_usd_mn="1e3")],
+    "nan and infinity": lambda c: [c.set("figures", ROW, value_usd_mn="NaN"),
+                                   c.set("figures", "chn-kaz-exports-2025", value_usd_mn="-Infinity")],
+    "growth below its minimum": lambda c: c.set("growth", "chn-kaz-turnover-2025-vs-2024", change_pct="-100.5"),
+    "enum": lambda c: [c.set("figures", ROW, flow="reexports"), c.set("figures", ROW, qualifier="roughly")],
+    "enum is case sensitive": lambda c: c.set("figures", ROW, flow="Exports"),
+    "id pattern": lambda c: c.set("figures", ROW, id="Bad_ID"),
+    "code pattern with a trailing newline": lambda c: c.set("countries", "KAZ", groups="XCA\n"),
+    "non-http url": lambda c: c.set("sources", "vbkg-2026", url="javascript:alert(1)"),
+    "data url": lambda c: c.set("sources", "vbkg-2026", url="data:text/html,hi"),
+    "bad date": lambda c: c.set("figures", ROW, period_end="2025-13-31"),
+    "unpadded date": lambda c: c.set("figures", ROW, period_start="2025-1-1"),
+    "date with time": lambda c: c.set("figures", ROW, period_start="2025-01-01T00:00"),
+    "february 30": lambda c: c.set("figures", ROW, period_end="2025-02-30"),
+    "duplicate id": lambda c: c.set("figures", "chn-kaz-exports-2025", id=ROW),
+    "three times the same id": lambda c: [c.set("figures", "chn-kaz-exports-2025", id=ROW),
+                                          c.set("figures", "chn-kaz-imports-2025", id=ROW)],
+    "duplicate country code": lambda c: c.set("countries", "TKM", code="KAZ"),
+    "unknown country": lambda c: [c.set("figures", ROW, partner="KZX"), c.set("figures", ROW, reporter="ABC")],
+    "unknown source": lambda c: c.set("figures", ROW, source_id="nowhere"),
+    "dangling corroboration": lambda c: c.add("corroborations", figure_id="no-such-figure", source_id="vbkg-2026",
+                                              locator="p1"),
+    "missing required": lambda c: [c.set("figures", ROW, value_usd_mn=""), c.set("figures", ROW, locator="")],
+    "empty id": lambda c: c.set("figures", ROW, id=""),
+    "missing cells": lambda c: _edit_line(c, "figures", 3, ",".join(_line(c, "figures", 3).split(",")[:5])),
+    "one cell": lambda c: _edit_line(c, "figures", 4, "lonely"),
+    "extra cells": lambda c: _edit_line(c, "figures", 5, _line(c, "figures", 5) + ",extra,more"),
+    "blank line": lambda c: _edit_line(c, "figures", 6, ""),
+    "row of commas": lambda c: _edit_line(c, "figures", 7, "," * 10),
+    "row of spaces is not blank": lambda c: _edit_line(c, "figures", 8, " ,  , " + "," * 8),
+    "blank row with extra cells": lambda c: _edit_line(c, "figures", 9, "," * 14),
+    "quoted newline in a cell": lambda c: c.set("figures", ROW, note="two\nlines"),
+    "many faults at once": lambda c: [c.set("figures", ROW, value_usd_mn="$1", flow="x", partner="QQQ"),
+                                      c.set("figures", "chn-kaz-exports-2025", id=ROW, period_end="2025-1-31"),
+                                      c.set("countries", "KAZ", kind="cuntry"),
+                                      _edit_line(c, "figures", 10, "")],
+}
+
+
+# Cells that look wrong but that the Table Schema accepts (frictionless casts with Python's
+# Decimal and strptime, and a pattern's `$` allows one trailing newline): both engines agree.
+VALID = {"negative zero is not negative", "number forms python accepts", "code pattern with a trailing newline",
+         "quoted newline in a cell", "unpadded date"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_vectorised_engine_reports_exactly_what_frictionless_reports(real_copy: PackageCopy, case: str):
+    CASES[case](real_copy)
+    expected = _lines(real_copy.descriptor, "frictionless")
+    assert bool(expected) == (case not in VALID)
+    assert _lines(real_copy.descriptor, "vectorised") == expected
+
+
+def test_both_engines_find_nothing_wrong_with_the_real_package():
+    assert _lines(REAL_DESCRIPTOR, "frictionless") == _lines(REAL_DESCRIPTOR, "vectorised") == set()
+
+
+def test_the_real_package_is_small_enough_for_frictionless_to_check_it():
+    assert package.check_schema(REAL_DESCRIPTOR).engine == "frictionless"
+
+
+cells = st.text(alphabet=string.digits + "-.,eE$ _+aN" + "\u0661\xa0", max_size=8)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=cells, date=st.text(alphabet=string.digits + "-T :", max_size=12),
+       code=st.text(alphabet="AKZXaz09 \n", max_size=4))
+def test_any_cell_text_gets_the_same_verdict_from_both_engines(real_copy: PackageCopy, value, date, code):
+    real_copy.set("figures", ROW, value_usd_mn=value, period_end=date, partner=code)
+    assert _lines(real_copy.descriptor, "vectorised") == _lines(real_copy.descriptor, "frictionless")
