@@ -111,6 +111,7 @@ def copy_site_skeleton(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", target / "overrides")
+    shutil.copytree(ROOT / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     manifest_path = ROOT / "docs" / ".trademirror-manifest.json"
     generated = set(json.loads(manifest_path.read_text())) if manifest_path.exists() else set()
     generated.add(".trademirror-manifest.json")

@@ -11,13 +11,22 @@ from pathlib import Path
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extra_headers: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(root))
+def serve(root: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve root; `headers` are sent with every response (e.g. a Content-Security-Policy)."""
+    handler_class = type("Handler", (_Quiet,), {"extra_headers": dict(headers or {})})
+    handler = functools.partial(handler_class, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -65,10 +65,14 @@ def page_paths(served: Path) -> list[str]:
     return ["latest/index.html", *(f"latest/countries/{name}" for name in countries)]
 
 
+# A function, not an expression string: Playwright evaluates strings with eval, which the site's policy forbids.
+COUNT_AT_LEAST = "([selector, n]) => document.querySelectorAll(selector).length >= n"
+
+
 def wait_for_charts(page) -> int:
     expected = page.locator(".tm-vega").count()
     if expected:
-        page.wait_for_function(f"document.querySelectorAll('.tm-vega svg').length >= {expected}", timeout=15000)
+        page.wait_for_function(COUNT_AT_LEAST, arg=[".tm-vega svg", expected], timeout=15000)
     return expected
 
 
@@ -105,10 +109,10 @@ def test_dark_mode_toggles_and_the_charts_follow(site, browser):
     Watch(page, base)
     page.goto(f"{base}/latest/countries/tajikistan.html")
     charts = wait_for_charts(page)
-    page.wait_for_function(f"document.querySelectorAll('.tm-vega[data-theme=light]').length == {charts}")
+    page.wait_for_function(COUNT_AT_LEAST, arg=[".tm-vega[data-theme=light]", charts])
     page.locator("form[data-md-component=palette] label:visible").first.click()
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
-    page.wait_for_function(f"document.querySelectorAll('.tm-vega[data-theme=dark]').length == {charts}",
+    page.wait_for_function(COUNT_AT_LEAST, arg=[".tm-vega[data-theme=dark]", charts],
                            timeout=15000)
     label = page.locator(".tm-vega svg text").first
     colour = label.evaluate("e => getComputedStyle(e).fill")
@@ -151,7 +155,7 @@ def test_no_serious_or_critical_accessibility_violations(site, browser, path):
     import axe_playwright_python
 
     base, _ = site
-    page = browser.new_page()
+    page = browser.new_page(bypass_csp=True)  # axe is injected as an inline script, which the policy forbids
     Watch(page, base)
     page.goto(f"{base}/{path}")
     wait_for_charts(page)
@@ -160,4 +164,79 @@ def test_no_serious_or_critical_accessibility_violations(site, browser, path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+    page.close()
+
+
+PAGE_KINDS = ["index.html", "countries/tajikistan.html", "findings.html", "methodology.html", "data.html",
+              "changelog.html", "about.html"]
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
+def header_policy(served: Path) -> str:
+    lines = (served / "latest" / "_headers").read_text(encoding="utf-8").splitlines()
+    return next(line.split(":", 1)[1].strip() for line in lines if "Content-Security-Policy" in line)
+
+
+@pytest.fixture(scope="module")
+def strict_site(two_releases):
+    """The published site served with its Content-Security-Policy as a header as well as in each page."""
+    _, _, served = two_releases
+    with serve(served, {"Content-Security-Policy": header_policy(served)}) as base:
+        yield base, served
+
+
+def test_every_page_kind_works_under_the_content_security_policy(strict_site, browser):
+    base, served = strict_site
+    assert "'unsafe-eval'" not in header_policy(served)
+    assert "script-src 'self' 'sha256-" in header_policy(served)
+    rendered = 0
+    for path in PAGE_KINDS:
+        page = browser.new_page()
+        page.add_init_script(RECORD_VIOLATIONS)
+        watch = Watch(page, base)
+        page.goto(f"{base}/latest/{path}")
+        meta = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        assert meta and "'unsafe-inline'" not in meta.split("script-src")[1].split(";")[0], path
+        charts = wait_for_charts(page)
+        assert page.locator(".tm-chart--live").count() == charts, path
+        rendered += charts
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__cspViolations") == [], path
+        assert [e for e in watch.errors if "Content Security Policy" in e] == [], (path, watch.errors)
+        page.close()
+    assert rendered >= 5  # the overview and the country page draw their charts under the policy
+
+
+def test_the_policy_blocks_an_injected_inline_script(strict_site, browser):
+    """The other side of the test above: the policy is enforced and violations are seen."""
+    base, _ = strict_site
+    page = browser.new_page()
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(f"{base}/latest/index.html")
+    try:
+        page.add_script_tag(content="window.__injected = 1;")
+    except Exception:  # noqa: BLE001 - Playwright may report the refused script as an error
+        pass
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__injected === undefined")
+    assert any(v.startswith("script-src") for v in page.evaluate("() => window.__cspViolations"))
+    page.close()
+
+
+def test_instant_navigation_renders_charts_under_the_policy(strict_site, browser):
+    base, _ = strict_site
+    page = browser.new_page()
+    page.add_init_script(RECORD_VIOLATIONS)
+    Watch(page, base)
+    page.goto(f"{base}/latest/index.html")
+    wait_for_charts(page)
+    page.locator(".md-content a[href$='countries/tajikistan.html']:visible").first.click()
+    page.wait_for_url("**/countries/tajikistan.html")
+    charts = wait_for_charts(page)
+    assert charts >= 2 and page.locator(".tm-chart--live").count() == charts
+    assert page.evaluate("window.__cspViolations") == []
     page.close()

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--push", action="store_true", help="push the gh-pages branch after deploying")
     r.add_argument("--force-republish", action="store_true",
                    help="rebuild a version that is already published (only to document a correction)")
+    c = sub.add_parser("csp", help="add the Content-Security-Policy to every page of a built site (mkdocs.yml's"
+                                   " hook does this already; for other generators)")
+    c.add_argument("site_dir", type=Path)
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "csp":
+        return _csp(args.site_dir)
     if args.command == "validate":
         return _validate(descriptor, args.json, args.limit)
     if args.command in (None, "build"):
@@ -102,3 +107,16 @@ def _validate(descriptor: Path, json_path: Path | None, limit: int) -> int:
         json_path.write_text(report.to_json(), encoding="utf-8")
     print(f"({time.perf_counter() - started:.1f} s)")
     return report.exit_code
+
+
+def _csp(site_dir: Path) -> int:
+    from .csp import HEADERS_FILE, apply
+
+    if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
+        print(f"error: {site_dir}: no built site here — build it first (mkdocs build), then pass its folder",
+              file=sys.stderr)
+        return 2
+    policy = apply(site_dir)
+    print(f"Content-Security-Policy written into every page of {site_dir} and into {site_dir / HEADERS_FILE}:")
+    print(policy)
+    return 0
