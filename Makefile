@@ -21,10 +21,12 @@ install: $(STAMP)
 validate: install
 	$(BIN)/python build_charts.py validate
 
+# docs/ and site/ together, all or nothing (a failed stage leaves the last good build in place)
 build: install
-	$(BIN)/python build_charts.py
+	$(BIN)/python build_charts.py build --site
 
-serve: build
+serve: install
+	$(BIN)/python build_charts.py build
 	$(BIN)/mkdocs serve
 
 # Browser tests need Debian's chromium; install it when we can, otherwise say loudly how.

@@ -32,14 +32,20 @@ def project(tmp_path: Path) -> tuple[Paths, PackageCopy]:
     return Paths(root), PackageCopy(root / "datapackages" / "trade")
 
 
-def test_two_builds_in_two_folders_are_byte_identical(tmp_path):
+def test_two_builds_in_two_folders_are_byte_identical_site_included(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: the sitemap's date comes from it
     outputs = []
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
         root = copy_site_skeleton(tmp_path / name)
-        build(ROOT / "datapackages" / "china-central-asia-trade" / "datapackage.json", Paths(root), log=quiet)
-        outputs.append(tree(root / "docs") | {"nav.yml": (root / "nav.yml").read_bytes()})
+        build(ROOT / "datapackages" / "china-central-asia-trade" / "datapackage.json", Paths(root), log=quiet,
+              previous=None, html=True)
+        outputs.append({**{f"docs/{k}": v for k, v in tree(root / "docs").items()},
+                        **{f"site/{k}": v for k, v in tree(root / "site").items()},
+                        "nav.yml": (root / "nav.yml").read_bytes()})
     assert outputs[0].keys() == outputs[1].keys()
+    assert {"site/sitemap.xml", "site/sitemap.xml.gz", "site/search/search_index.json"} <= outputs[0].keys()
+    assert b"<lastmod>2026-01-01</lastmod>" in outputs[0]["site/sitemap.xml"]
     assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import changelog, charts, derive, mirror, pages, site, spreadsheet
+from . import changelog, charts, clock, derive, mirror, pages, site, spreadsheet
 from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
@@ -124,7 +124,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print, lo
     started = time.perf_counter()
     stages = 5 if html else 4
     log(f"[1/{stages}] validate  {descriptor}")
-    report, data = validate(descriptor)
+    report, data = validate(descriptor, clock.today())
     if data is None:
         raise BuildError(f"{len(report.errors)} error(s) in the data package; nothing was built", report)
     log(f"      {len(report.findings)} finding(s)")

@@ -96,10 +96,11 @@ def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
 
 
 def _validate(descriptor: Path, json_path: Path | None, limit: int) -> int:
+    from .clock import today
     from .validate import validate
 
     started = time.perf_counter()
-    report, _ = validate(descriptor)
+    report, _ = validate(descriptor, today())
     print(f"Validating {descriptor}")
     print(report.format(limit=limit))
     if json_path:
