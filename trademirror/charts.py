@@ -9,6 +9,8 @@ an expression string.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import altair as alt
@@ -131,9 +133,62 @@ def static_spec(spec: dict) -> dict:
 
 
 def render_svg(spec: dict) -> str:
+    """The static SVG. Inside `drawing_processes`, drawn by a worker process, so threads can draw in parallel."""
+    return stable_ids(_convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
+
+
+_workers = None  # a ProcessPoolExecutor while drawing_processes() is open
+_runtime_here = False  # whether vl-convert's JavaScript runtime has started in this process
+
+
+def _convert(function: str, *args, **kwargs):
+    """Call a vl_convert function: in a worker process if a pool is open, else here."""
+    global _runtime_here
     import vl_convert as vlc  # heavy: imported only when an image must be drawn
 
-    return stable_ids(vlc.vegalite_to_svg(static_spec(spec), vl_version=VL_VERSION))
+    if _workers is not None:  # the function is pickled by name; the worker already has the module
+        return _workers.submit(getattr(vlc, function), *args, **kwargs).result()
+    _runtime_here = True
+    return getattr(vlc, function)(*args, **kwargs)
+
+
+def _set_up_runtime() -> None:
+    """Start a worker's vl-convert runtime once, before its first real image."""
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=VL_VERSION)
+
+
+@contextmanager
+def drawing_processes(workers: int) -> Iterator[bool]:
+    """While the block runs, draw in `workers` forked processes; yields whether it does.
+
+    vl-convert draws on one JavaScript runtime per process, one image at a
+    time, so threads alone gain nothing; processes do. Each worker sets its
+    runtime up once, as soon as it starts, and reuses it for every image. The
+    workers are forked (they inherit the loaded modules, so start in
+    milliseconds, and need no `__main__` guard in the caller), all at once
+    before anything is drawn. A process whose own runtime has already started
+    cannot be forked safely (the copy would wait forever on the runtime's
+    threads, which a fork does not copy), so then everything is drawn here.
+    Output is the same bytes either way: `stable_ids` numbers each image alone.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _workers
+    if _runtime_here or _workers is not None or workers < 2 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        yield False
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for _ in range(workers):  # the first submit forks every worker, before anything is drawn here
+            pool.submit(_set_up_runtime)
+        _workers = pool
+        try:
+            yield True
+        finally:
+            _workers = None
 
 
 def stable_ids(svg: str) -> str:
@@ -163,9 +218,7 @@ def bundle_key() -> str:
 
 def javascript_bundle() -> bytes:
     """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN)."""
-    import vl_convert as vlc
-
-    code = vlc.javascript_bundle("window.vegaEmbed = vegaEmbed; window.vega = vega;", vl_version=VL_VERSION)
+    code = _convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;", vl_version=VL_VERSION)
     for literal in EXTERNAL_LITERALS:
         code = code.replace(literal, "")
     return code.encode("utf-8")

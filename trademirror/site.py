@@ -54,11 +54,17 @@ def read_manifest(root: Path) -> dict:
         return {}
 
 
-def write(root: Path, outputs: list[Output]) -> WriteResult:
-    """Bring root/ in line with outputs, touching only what changed."""
+def write(root: Path, outputs: list[Output], jobs: int | None = None) -> WriteResult:
+    """Bring root/ in line with outputs, touching only what changed.
+
+    Costly outputs that must be rendered are rendered first, in parallel when
+    there are enough of them (see `render_all`); then files are written in
+    path order, so the result and the manifest do not depend on the timing.
+    """
     old = read_manifest(root)
     new: dict[str, dict] = {}
     result = WriteResult()
+    todo: list[Output] = []
     for out in sorted(outputs, key=lambda o: o.path):
         target = root / out.path
         previous = old.get(out.path)
@@ -67,8 +73,11 @@ def write(root: Path, outputs: list[Output]) -> WriteResult:
             new[out.path] = previous
             result.unchanged.append(out.path)
             continue
-        data = out.content if out.content is not None else out.render()  # type: ignore[misc]
-        atomic_write(target, data)
+        todo.append(out)
+    rendered = render_all([out for out in todo if out.content is None], jobs)
+    for out in todo:
+        data = out.content if out.content is not None else rendered[out.path]
+        atomic_write(root / out.path, data)
         new[out.path] = {"input": out.input_hash, "output": sha256(data)}
         result.written.append(out.path)
     for path in sorted(set(old) - set(new)):
@@ -79,6 +88,45 @@ def write(root: Path, outputs: list[Output]) -> WriteResult:
             _prune_empty_dirs(target.parent, root)
     atomic_write(root / MANIFEST, (json.dumps(new, indent=1, sort_keys=True) + "\n").encode())
     return result
+
+
+PARALLEL_MIN = 8  # fewer renders than this are drawn in-process: starting workers would cost more than it saves
+JOBS_ENV = "TRADEMIRROR_JOBS"  # e.g. TRADEMIRROR_JOBS=1 to draw everything in this process
+
+
+def default_jobs() -> int:
+    """Worker processes to draw with: TRADEMIRROR_JOBS if set, else the CPUs this process may use."""
+    value = os.environ.get(JOBS_ENV, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def render_all(costly: list[Output], jobs: int | None = None) -> dict[str, bytes]:
+    """Render each output (path -> bytes), in worker processes when there are many.
+
+    The renderers are closures over chart specs, which cannot be sent to
+    another process; they run on threads here instead, and the SVG drawing
+    inside them (the costly part) goes to `charts.drawing_processes`, one
+    vl-convert set-up per worker. The first exception is raised as is.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if len(costly) < PARALLEL_MIN or jobs < 2:
+        return {out.path: out.render() for out in costly}  # type: ignore[misc]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import charts
+
+    workers = min(jobs, len(costly) // (PARALLEL_MIN // 2))
+    with charts.drawing_processes(workers) as parallel:
+        if not parallel:
+            return {out.path: out.render() for out in costly}  # type: ignore[misc]
+        with ThreadPoolExecutor(2 * workers) as threads:
+            data = list(threads.map(lambda out: out.render(), costly))  # type: ignore[misc]
+    return {out.path: d for out, d in zip(costly, data, strict=True)}
 
 
 def atomic_write(target: Path, data: bytes) -> None:
