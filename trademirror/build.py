@@ -109,7 +109,7 @@ def navigation(views, catalogue: Catalogue, all_pages) -> dict:
         nav.append({c.text("nav.countries"): countries})
     nav += [{c.text("nav.findings"): "findings.md"}, {c.text("nav.methodology"): "methodology.md"},
             {c.text("nav.data"): "data.md"}, {c.text("nav.changelog"): "changelog.md"},
-            {c.text("nav.about"): "about.md"}]
+            {c.text("nav.about"): "about.md"}, {c.text("nav.security"): "security.md"}]
     return {"nav": nav}
 
 
