@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL_DESCRIPTOR = ROOT / "datapackages" / "china-central-asia-trade" / "datapackage.json"
 
 FOCUS, REGION, WORLD = "FOC", "XRG", "WLD"
-YEARS = range(2015, 2026)
-PARTNER_FROM = 2016  # partners' own series are shorter than the focus reporter's
+YEARS = range(2015, 2026)  # the default span; tests pass a shorter one
 REGION_SIZE = 12  # members of the region group (the home page's region charts plot each one)
 CIF_FOB = 1.06
 SOURCES = [
@@ -89,8 +88,9 @@ def figure(fid: str, reporter: str, partner: str, flow: str, start: str, end: st
             "locator": "table 1", "note": note}
 
 
-def partner_rows(index: int, seed: int, monthly: bool) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+def partner_rows(index: int, seed: int, monthly: bool, years: range = YEARS) -> tuple[list, list, list, list]:
     """Figures, growth rates, indicators and corroborations for one partner."""
+    partner_from = years[0] + 1  # partners' own series are shorter than the focus reporter's
     rng = random.Random(f"{seed}-{index}")
     p, low = code(index), code(index).lower()
     turnover0 = 10 ** rng.uniform(1.5, 4.7)  # about US$30mn to US$50bn
@@ -98,35 +98,35 @@ def partner_rows(index: int, seed: int, monthly: bool) -> tuple[list[dict], list
     growth = rng.uniform(-0.08, 0.15)
     figs: list[dict] = []
     values: dict[tuple, int] = {}
-    for year in YEARS:
-        t = turnover0 * (1 + growth) ** (year - YEARS[0]) * rng.uniform(0.9, 1.1)
+    for year in years:
+        t = turnover0 * (1 + growth) ** (year - years[0]) * rng.uniform(0.9, 1.1)
         x, m = sig3(t * share), sig3(t * (1 - share))
         values[year] = (x, m)
         start, end = f"{year}-01-01", f"{year}-12-31"
         total = x + m if not (index % 20 == 7 and year == 2023) else sig3((x + m) * 1.12)  # planted mismatch
         for flow, value in (("exports", x), ("imports", m), ("turnover", total)):
             figs.append(figure(f"foc-{low}-{flow}-{year}", FOCUS, p, flow, start, end, value, SOURCES[0][0]))
-        if year >= PARTNER_FROM:
+        if year >= partner_from:
             pm = sig3(x * CIF_FOB * rng.uniform(0.85, 1.3))  # the partner's imports from the focus reporter
             px = sig3(m / CIF_FOB * rng.uniform(0.7, 1.1))
             for flow, value in (("imports", pm), ("exports", px), ("turnover", pm + px)):
-                if flow == "turnover" and year == PARTNER_FROM and index % 3 == 0:
+                if flow == "turnover" and year == partner_from and index % 3 == 0:
                     continue  # implied by a growth rate instead (a derived value)
                 figs.append(figure(f"{low}-foc-{flow}-{year}", p, FOCUS, flow, start, end, value, SOURCES[1][0]))
         if index % 10 == 3 and year == 2024:  # a second source with another value: a contradiction
             figs.append(figure(f"foc-{low}-turnover-{year}-wire", FOCUS, p, "turnover", start, end,
                                sig3((x + m) * 0.8), SOURCES[4][0], "approx", "Quoted without a period or agency."))
     for months, source in ((6, SOURCES[3][0]), (10, SOURCES[2][0])):  # part-year figures for the last year
-        x, m = (sig3(v * months / 12 * rng.uniform(0.95, 1.05)) for v in values[YEARS[-1]])
-        end = month_end(YEARS[-1], months)
+        x, m = (sig3(v * months / 12 * rng.uniform(0.95, 1.05)) for v in values[years[-1]])
+        end = month_end(years[-1], months)
         for flow, value in (("exports", x), ("imports", m), ("turnover", x + m)):
-            figs.append(figure(f"foc-{low}-{flow}-{YEARS[-1]}-01-{months:02d}", FOCUS, p, flow,
-                               f"{YEARS[-1]}-01-01", end, value, source))
+            figs.append(figure(f"foc-{low}-{flow}-{years[-1]}-01-{months:02d}", FOCUS, p, flow,
+                               f"{years[-1]}-01-01", end, value, source))
         if months == 6:
-            figs.append(figure(f"{low}-foc-turnover-{YEARS[-1]}-01-06", p, FOCUS, "turnover", f"{YEARS[-1]}-01-01",
+            figs.append(figure(f"{low}-foc-turnover-{years[-1]}-01-06", p, FOCUS, "turnover", f"{years[-1]}-01-01",
                                end, sig3((x + m) * rng.uniform(0.8, 1.2)), source))
     if monthly:  # validation-scale packages: single-month series from both sides
-        for year in YEARS:
+        for year in years:
             for month in range(1, 13):
                 x, m = (sig3(v / 12 * rng.uniform(0.7, 1.3)) for v in values[year])
                 start, end = f"{year}-{month:02d}-01", month_end(year, month)
@@ -135,42 +135,42 @@ def partner_rows(index: int, seed: int, monthly: bool) -> tuple[list[dict], list
                     for flow, value in (*flows, ("turnover", flows[0][1] + flows[1][1])):
                         figs.append(figure(f"{reporter.lower()}-{partner.lower()}-{flow}-{year}-{month:02d}",
                                            reporter, partner, flow, start, end, value, SOURCES[0][0]))
-    last, prev = values[YEARS[-1]], values[YEARS[-2]]
+    last, prev = values[years[-1]], values[years[-2]]
     change = round(((sum(last) / sum(prev)) - 1) * 100, 1)
     if index % 20 == 11:
         change = round(change + 9, 1)  # a growth rate that does not match the values it connects
-    growth_rows = [{"id": f"foc-{low}-turnover-{YEARS[-1]}-vs-{YEARS[-2]}", "reporter": FOCUS, "partner": p,
-                    "flow": "turnover", "period_start": f"{YEARS[-1]}-01-01", "period_end": f"{YEARS[-1]}-12-31",
-                    "base_start": f"{YEARS[-2]}-01-01", "base_end": f"{YEARS[-2]}-12-31", "change_pct": str(change),
+    growth_rows = [{"id": f"foc-{low}-turnover-{years[-1]}-vs-{years[-2]}", "reporter": FOCUS, "partner": p,
+                    "flow": "turnover", "period_start": f"{years[-1]}-01-01", "period_end": f"{years[-1]}-12-31",
+                    "base_start": f"{years[-2]}-01-01", "base_end": f"{years[-2]}-12-31", "change_pct": str(change),
                     "qualifier": "exact", "source_id": SOURCES[0][0], "locator": "table 2", "note": ""}]
     if index % 3 == 0:
-        growth_rows.append({"id": f"{low}-foc-turnover-{PARTNER_FROM + 1}-vs-{PARTNER_FROM}", "reporter": p,
-                            "partner": FOCUS, "flow": "turnover", "period_start": f"{PARTNER_FROM + 1}-01-01",
-                            "period_end": f"{PARTNER_FROM + 1}-12-31", "base_start": f"{PARTNER_FROM}-01-01",
-                            "base_end": f"{PARTNER_FROM}-12-31", "change_pct": str(round(growth * 100, 1)),
+        growth_rows.append({"id": f"{low}-foc-turnover-{partner_from + 1}-vs-{partner_from}", "reporter": p,
+                            "partner": FOCUS, "flow": "turnover", "period_start": f"{partner_from + 1}-01-01",
+                            "period_end": f"{partner_from + 1}-12-31", "base_start": f"{partner_from}-01-01",
+                            "base_end": f"{partner_from}-12-31", "change_pct": str(round(growth * 100, 1)),
                             "qualifier": "approx", "source_id": SOURCES[1][0], "locator": "table 3", "note": ""})
     gdp0 = turnover0 * rng.uniform(4, 40)
     indicators = [{"id": f"{low}-gdp-{year}", "country": p, "indicator": "gdp", "partner": "", "reporter": p,
                    "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
-                   "value": str(sig3(gdp0 * (1 + growth / 2) ** (year - YEARS[0]))), "unit": "usd_mn",
+                   "value": str(sig3(gdp0 * (1 + growth / 2) ** (year - years[0]))), "unit": "usd_mn",
                    "qualifier": "approx", "source_id": SOURCES[1][0], "locator": "table 4", "note": ""}
-                  for year in (YEARS[-3], YEARS[-2], YEARS[-1])]
-    world = sig3(sum(values[YEARS[-1]]) * rng.uniform(3, 12))
-    figs.append(figure(f"{low}-wld-turnover-{YEARS[-1]}", p, WORLD, "turnover", f"{YEARS[-1]}-01-01",
-                       f"{YEARS[-1]}-12-31", world, SOURCES[1][0]))
+                  for year in (years[-3], years[-2], years[-1])]
+    world = sig3(sum(values[years[-1]]) * rng.uniform(3, 12))
+    figs.append(figure(f"{low}-wld-turnover-{years[-1]}", p, WORLD, "turnover", f"{years[-1]}-01-01",
+                       f"{years[-1]}-12-31", world, SOURCES[1][0]))
     corroborations = []
     if index % 5 == 0:
-        corroborations.append({"figure_id": f"foc-{low}-turnover-{YEARS[-1]}", "growth_id": "",
+        corroborations.append({"figure_id": f"foc-{low}-turnover-{years[-1]}", "growth_id": "",
                                "source_id": SOURCES[3][0], "locator": "chart 2", "note": ""})
     return figs, growth_rows, indicators, corroborations
 
 
-def region_rows(members: list[int], seed: int) -> list[dict]:
+def region_rows(members: list[int], seed: int, years: range) -> list[dict]:
     """The focus reporter's totals with the region: the sum of its members, as published (rounded)."""
     rows = []
     per_year: dict[int, list[int]] = {}
     for index in members:
-        for f in partner_rows(index, seed, monthly=False)[0]:
+        for f in partner_rows(index, seed, False, years)[0]:
             if f["reporter"] == FOCUS and f["period_end"].endswith("-12-31") and f["flow"] != "turnover" \
                     and f["source_id"] == SOURCES[0][0]:
                 year = int(f["period_start"][:4])
@@ -196,17 +196,18 @@ def countries(partners: int, members: set[int]) -> list[dict]:
     return sorted(rows, key=lambda r: r["code"])
 
 
-def generate(out: Path, partners: int, seed: int = 0, figures_target: int | None = None) -> Generated:
+def generate(out: Path, partners: int, seed: int = 0, figures_target: int | None = None,
+             years: range = YEARS) -> Generated:
     """Write a package with `partners` partner countries into out/ (or, with figures_target, exactly that many
     figure rows of monthly series, for timing validation); return its descriptor and a figure to edit."""
     monthly = figures_target is not None
     if monthly:
-        per_partner = len(partner_rows(0, seed, monthly=True)[0])
+        per_partner = len(partner_rows(0, seed, True, years)[0])
         partners = max(1, -(-figures_target // per_partner))
     members = set(range(min(partners, REGION_SIZE)))
     figs, growth, indicators, corroborations = [], [], [], []
     for i in range(partners):
-        f, g, ind, c = partner_rows(i, seed, monthly)
+        f, g, ind, c = partner_rows(i, seed, monthly, years)
         figs += f
         growth += g
         indicators += ind
@@ -216,7 +217,7 @@ def generate(out: Path, partners: int, seed: int = 0, figures_target: int | None
         kept = {f["id"] for f in figs}
         corroborations = [c for c in corroborations if c["figure_id"] in kept]
     else:
-        figs = region_rows(sorted(members), seed) + figs
+        figs = region_rows(sorted(members), seed, years) + figs
     tables = {
         "figures": figs, "growth": growth, "indicators": indicators, "corroborations": corroborations,
         "sources": [dict(zip(("id", "publisher", "title", "published", "url", "primary_source"), s), language="en")

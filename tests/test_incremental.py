@@ -1,0 +1,147 @@
+"""Incremental builds: a one-figure correction re-draws one country, and parallel drawing changes no byte.
+
+test_build.py checks the real package's pages; here a generated package with
+several partners (the benchmark's generator, bench/synth.py) shows that
+correcting one partner's figure re-draws only that partner's charts and
+rewrites only its page and the pages that list every country, that the result
+is the same as a clean build, and that drawing the SVGs in worker processes
+gives the same files as drawing them one by one.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trademirror import site
+from trademirror.build import build
+from trademirror.paths import Paths
+from trademirror.views import slugify
+
+from .conftest import ROOT, copy_site_skeleton
+
+sys.path.insert(0, str(ROOT / "bench"))
+synth = importlib.import_module("synth")
+
+PARTNERS = 3
+YEARS = range(2022, 2026)  # shorter than the benchmark's series: smaller charts, a quicker test
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def project(root: Path) -> tuple[Paths, Path]:
+    copy_site_skeleton(root)
+    made = synth.generate(root / "datapackages" / "synthetic", PARTNERS, years=YEARS)
+    return Paths(root), made.descriptor
+
+
+def figures(descriptor: Path) -> list[dict]:
+    with (descriptor.parent / "data" / "figures.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def change(descriptor: Path, figure_id: str, value: str) -> None:
+    rows = figures(descriptor)
+    for row in rows:
+        if row["id"] == figure_id:
+            row["value_usd_mn"] = value
+    with (descriptor.parent / "data" / "figures.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def slugs(descriptor: Path) -> dict[str, str]:
+    """Country code -> the slug of its page."""
+    with (descriptor.parent / "data" / "countries.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["code"]: slugify(r["name"]) for r in csv.DictReader(fh) if r["kind"] == "country"}
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """A built project, then the same project rebuilt after one partner's own figure was corrected."""
+    paths, descriptor = project(tmp_path_factory.mktemp("incremental"))
+    first = build(descriptor, paths, log=quiet, previous=None)
+    country = synth.code(PARTNERS // 2)
+    # A figure the partner itself published: it feeds that country's page and mirror chart, not the region's.
+    row = next(r for r in figures(descriptor) if r["reporter"] == country and r["flow"] == "imports"
+               and r["period_end"].endswith("-12-31"))
+    change(descriptor, row["id"], str(float(row["value_usd_mn"]) * 1.5))
+    second = build(descriptor, paths, log=quiet, previous=None)
+    return paths, descriptor, country, first, second
+
+
+def test_a_one_figure_edit_redraws_only_that_countrys_charts(edited):
+    paths, descriptor, country, first, second = edited
+    slug = slugs(descriptor)[country]
+    drawn = [p for p in second.written if p.endswith(".svg")]
+    assert drawn, "the corrected figure is in a chart, which must be re-drawn"
+    assert [p for p in drawn if not p.startswith(f"assets/charts/countries/{slug}/")] == []
+    first_drawn = [p for p in first.written if p.endswith(".svg")]
+    assert len(first_drawn) >= 4 * PARTNERS  # the first build drew every chart of every partner
+
+
+def test_a_one_figure_edit_rewrites_only_that_country_and_the_pages_listing_all(edited):
+    paths, descriptor, country, _, second = edited
+    slug = slugs(descriptor)[country]
+    pages = sorted(p for p in second.written if p.endswith(".md"))
+    assert f"countries/{slug}.md" in pages
+    others = [s for c, s in slugs(descriptor).items() if c != country]
+    assert others and not any(s in p for p in second.written for s in others)
+    # The overview's table of every pair and the list of findings may change; no other page may.
+    assert set(pages) <= {f"countries/{slug}.md", "index.md", "findings.md"}
+    allowed = (f"countries/{slug}.md", f"assets/charts/countries/{slug}/", "index.md", "assets/charts/index/",
+               "findings.md", "downloads/")
+    assert [p for p in second.written if not p.startswith(allowed)] == []
+
+
+def test_an_incremental_rebuild_equals_a_clean_build_of_the_same_data(edited, tmp_path):
+    paths, descriptor, _, _, _ = edited
+    clean_paths, clean_descriptor = project(tmp_path / "clean")
+    clean_descriptor.parent.joinpath("data", "figures.csv").write_bytes(
+        descriptor.parent.joinpath("data", "figures.csv").read_bytes())
+    build(clean_descriptor, clean_paths, log=quiet, previous=None)
+    incremental, clean = tree(paths.docs), tree(clean_paths.docs)
+    assert incremental.keys() == clean.keys()
+    assert [p for p in incremental if incremental[p] != clean[p]] == []
+
+
+DRAW_BOTH_WAYS = """
+import json, sys
+from pathlib import Path
+from trademirror import charts, site
+
+specs = [json.loads(p.read_text()) for p in sorted(Path(sys.argv[1]).rglob("*.vl.json"))][:int(sys.argv[2])]
+outputs = [site.Output(f"{i}.svg", render=lambda s=s: charts.render_svg(s).encode(), key=str(i))
+           for i, s in enumerate(specs)]
+parallel = site.render_all(outputs, jobs=2)
+drawn_elsewhere = not charts._runtime_here
+one_by_one = site.render_all(outputs, jobs=1)
+print(json.dumps({"images": len(outputs), "drawn_elsewhere": drawn_elsewhere,
+                  "differ": [p for p in parallel if parallel[p] != one_by_one[p]]}))
+"""
+
+
+def test_drawing_in_worker_processes_gives_the_same_files_as_one_by_one(edited):
+    """A fresh process draws charts of the site twice: with two workers, then in-process."""
+    paths = edited[0]
+    result = subprocess.run([sys.executable, "-c", DRAW_BOTH_WAYS, str(paths.docs / "assets" / "charts"),
+                             str(site.PARALLEL_MIN)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["images"] == site.PARALLEL_MIN  # just enough images for the workers to be used
+    assert report["drawn_elsewhere"], "with two jobs, the images must be drawn by worker processes"
+    assert report["differ"] == []
