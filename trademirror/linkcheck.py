@@ -10,7 +10,10 @@ URLs are resolved the way a browser does, against the page's own address under
 `site_url` (pages are `name.html`, as with `use_directory_urls: false`), so a
 relative link, a root-absolute `/base/...` link and an absolute link to the
 site itself are all checked against the folder. Query strings are ignored and
-`#fragments` are checked against the `id`s of the target page.
+`#fragments` are checked against the `id`s of the target page. Besides the
+pages, it reads what the site uses to link: `sitemap.xml`, MkDocs' search
+index, the `url()`s of linked stylesheets and Material's search worker. A
+`javascript:` or `data:` link is a problem too: a reader must never follow one.
 """
 
 from __future__ import annotations
