@@ -50,6 +50,7 @@ VERSIONS = ("mkdocs", "mkdocs-material", "altair", "vl-convert-python", "pandas"
 @dataclass
 class Timed:
     seconds: float
+    cpu: float  # user + system seconds of the process and its workers: less sensitive than wall time to a busy machine
     peak_mb: float
     output: str
     returncode: int
@@ -74,7 +75,7 @@ def run(args: list[str], cwd: Path, timeout: float = 1800) -> Timed:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read()
-    return Timed(seconds, usage.ru_maxrss / 1024, text, proc.returncode)
+    return Timed(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text, proc.returncode)
 
 
 def must(timed: Timed, what: str) -> Timed:
@@ -184,41 +185,46 @@ def original_value(descriptor: Path, figure_id: str) -> float:
 WRITTEN = re.compile(r"(\d+) written, (\d+) unchanged")
 
 
+KINDS = ("build", "mkdocs", "total", "cpu")
+
+
+def record(series: dict[str, Series], b: Timed, m: Timed) -> None:
+    series["build"].add(b.seconds)
+    series["mkdocs"].add(m.seconds)
+    series["total"].add(b.seconds + m.seconds)
+    series["cpu"].add(b.cpu + m.cpu)
+
+
 def bench_site(site: Site, work: Path, runs: int, log) -> dict:
-    cold = {k: Series() for k in ("build", "mkdocs", "total")}
+    cold = {k: Series() for k in KINDS}
     project = work / f"project-{site.name}"
     for i in range(runs):
         site.fresh(project)
         b, m = site.build(project), site.mkdocs(project)
-        cold["build"].add(b.seconds)
-        cold["mkdocs"].add(m.seconds)
-        cold["total"].add(b.seconds + m.seconds)
+        record(cold, b, m)
         log(f"  {site.name} cold {i + 1}/{runs}: {b.seconds:.1f} s + mkdocs {m.seconds:.1f} s")
     outputs = _count_outputs(project)
-    warm = {k: Series() for k in ("build", "mkdocs", "total")}
+    warm = {k: Series() for k in KINDS}
     written_warm = []
     for i in range(runs):
         b, m = site.build(project), site.mkdocs(project)
-        warm["build"].add(b.seconds)
-        warm["mkdocs"].add(m.seconds)
-        warm["total"].add(b.seconds + m.seconds)
+        record(warm, b, m)
         written_warm.append(_written(b.output))
         log(f"  {site.name} warm {i + 1}/{runs}: {b.seconds:.1f} s + mkdocs {m.seconds:.1f} s")
-    plain = Series()
+    plain, plain_cpu = Series(), Series()
     for i in range(runs):
         m = site.mkdocs(project)
         plain.add(m.seconds)
+        plain_cpu.add(m.cpu)
         log(f"  {site.name} plain mkdocs {i + 1}/{runs}: {m.seconds:.1f} s")
-    edit = {k: Series() for k in ("build", "mkdocs", "total")}
+    edit = {k: Series() for k in KINDS}
     written_edit = []
     descriptor = project / site.descriptor_rel
     base = original_value(descriptor, site.edit_id)
     for i in range(runs):
         set_value(descriptor, site.edit_id, f"{base + i + 1:g}")  # a different value each run: always a change
         b, m = site.build(project), site.mkdocs(project)
-        edit["build"].add(b.seconds)
-        edit["mkdocs"].add(m.seconds)
-        edit["total"].add(b.seconds + m.seconds)
+        record(edit, b, m)
         written_edit.append(_written(b.output))
         log(f"  {site.name} one-figure edit {i + 1}/{runs}: {b.seconds:.1f} s + mkdocs {m.seconds:.1f} s,"
             f" {written_edit[-1]} files written")
@@ -228,10 +234,12 @@ def bench_site(site: Site, work: Path, runs: int, log) -> dict:
         "cold": {k: s.summary() for k, s in cold.items()},
         "warm": {k: s.summary() for k, s in warm.items()}, "warm_files_written": written_warm,
         "edit": {k: s.summary() for k, s in edit.items()}, "edit_files_written": written_edit,
-        "plain_mkdocs": plain.summary(),
+        "plain_mkdocs": plain.summary(), "plain_mkdocs_cpu": plain_cpu.summary(),
         "size": site_size(project / "site"),
     }
     result["warm_ratio"] = result["warm"]["total"]["median"] / result["plain_mkdocs"]["median"]
+    result["warm_ratio_cpu"] = result["warm"]["cpu"]["median"] / result["plain_mkdocs_cpu"]["median"]
+    result["cold_cpu_per_country"] = result["cold"]["cpu"]["median"] / max(1, site.partners)
     result["cold_per_country"] = result["cold"]["total"]["median"] / max(1, site.partners)
     shutil.rmtree(project)
     return result
@@ -371,19 +379,22 @@ def kb(n: float) -> str:
 
 def table(results: dict) -> str:
     lines = ["| site | partners | pages | charts | cold: build + mkdocs | warm, no change | one figure changed"
-             " (files written) | plain mkdocs build | warm ÷ plain | cold per partner |",
+             " (files written) | plain mkdocs build | warm ÷ plain (wall; CPU) | cold per partner (wall; CPU) |",
              "|---|---:|---:|---:|---|---|---|---|---:|---:|"]
     for name, r in results["sites"].items():
         written = sorted({w for w in r["edit_files_written"] if w is not None})
         lines.append(f"| {name} | {r['partners']} | {r['pages']} | {r['charts']} | {fmt_series(r['cold']['total'])}"
                      f" | {fmt_series(r['warm']['total'])} | {fmt_series(r['edit']['total'])}"
                      f" ({'/'.join(map(str, written))}) | {fmt_series(r['plain_mkdocs'])}"
-                     f" | {r['warm_ratio']:.2f}× | {r['cold_per_country']:.2f} s |")
-    lines += ["", "| site | build_charts cold | mkdocs cold | build_charts warm | build_charts after edit |",
-              "|---|---|---|---|---|"]
+                     f" | {r['warm_ratio']:.2f}×; {r['warm_ratio_cpu']:.2f}× | {r['cold_per_country']:.2f} s;"
+                     f" {r['cold_cpu_per_country']:.2f} s |")
+    lines += ["", "| site | build_charts cold | mkdocs cold | build_charts warm | build_charts after edit"
+              " | CPU: cold, warm, edit, plain mkdocs |", "|---|---|---|---|---|---|"]
     for name, r in results["sites"].items():
+        cpu = ", ".join(f"{x['median']:.1f}" for x in (r["cold"]["cpu"], r["warm"]["cpu"], r["edit"]["cpu"],
+                                                         r["plain_mkdocs_cpu"]))
         lines.append(f"| {name} | {fmt_series(r['cold']['build'])} | {fmt_series(r['cold']['mkdocs'])}"
-                     f" | {fmt_series(r['warm']['build'])} | {fmt_series(r['edit']['build'])} |")
+                     f" | {fmt_series(r['warm']['build'])} | {fmt_series(r['edit']['build'])} | {cpu} s |")
     lines += ["", "| site | site total | country page (median): own bytes, gzip | largest country page, gzip"
               " | shared JS/CSS once, gzip | search index, gzip |", "|---|---:|---|---:|---|---|"]
     for name, r in results["sites"].items():
@@ -400,13 +411,22 @@ def table(results: dict) -> str:
                          f" | {' '.join(map(str, v['exit_codes']))} |")
     ratio = results.get("per_country_ratio")
     if ratio is not None:
-        lines += ["", f"Cold-build cost per partner, largest ÷ smallest synthetic site: {ratio:.2f}×"]
+        lines += ["", f"Cold-build cost per partner, largest ÷ smallest synthetic site: {ratio:.2f}× wall,"
+                  f" {results['per_country_ratio_cpu']:.2f}× CPU"]
     return "\n".join(lines)
+
+
+def heading(results: dict) -> str:
+    m = results["machine"]
+    return (f"Trade Mirror benchmark, {m['date']}, {m['usable_cores']} cores, {m['ram_gb']} GB, Python {m['python']},"
+            f" load average {m['load_average_start'][0]:.1f} → {m['load_average_end'][0]:.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument("--runs-for", nargs="*", default=[], metavar="SITE=N",
+                        help="fewer or more runs for one site, e.g. synthetic-200=3 (say so when reporting)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[20, 50, 200], help="synthetic partner counts")
     parser.add_argument("--validate-rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--validate-budget", type=float, default=60,
@@ -415,7 +435,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 runs, 20 partners, 10k rows: a smoke test")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="where to write results")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed afterwards)")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of an earlier results file")
     args = parser.parse_args()
+    if args.table:
+        results = json.loads(args.table.read_text(encoding="utf-8"))
+        print(heading(results))
+        print(table(results))
+        return
     if args.quick:
         args.runs, args.sizes, args.validate_rows = 2, [20], [10_000]
     started = time.perf_counter()
@@ -428,11 +454,14 @@ def main() -> None:
     results: dict = {"machine": machine(), "runs": args.runs, "sites": {}}
     try:
         for site in prepare_sites(work, args.sizes, not args.no_real):
-            log(f"{site.name}: {site.partners} partner countries")
-            results["sites"][site.name] = bench_site(site, work, args.runs, log)
+            runs = dict(item.split("=") for item in args.runs_for).get(site.name, args.runs)
+            log(f"{site.name}: {site.partners} partner countries, {runs} runs")
+            results["sites"][site.name] = bench_site(site, work, int(runs), log)
         synthetic = [r for n, r in results["sites"].items() if n.startswith("synthetic-")]
         if len(synthetic) >= 2:
             results["per_country_ratio"] = synthetic[-1]["cold_per_country"] / synthetic[0]["cold_per_country"]
+            results["per_country_ratio_cpu"] = (synthetic[-1]["cold_cpu_per_country"]
+                                                / synthetic[0]["cold_cpu_per_country"])
         results["validate"] = bench_validate(work, args.validate_rows, args.runs, args.validate_budget, log)
     finally:
         if args.work is None:
@@ -441,9 +470,7 @@ def main() -> None:
     results["seconds"] = time.perf_counter() - started
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    m = results["machine"]
-    print(f"Trade Mirror benchmark, {m['date']}, {m['usable_cores']} cores, {m['ram_gb']} GB, Python {m['python']},"
-          f" load average {m['load_average_start'][0]:.1f} → {m['load_average_end'][0]:.1f}")
+    print(heading(results))
     print(table(results))
     print(f"\nResults written to {args.json} ({results['seconds'] / 60:.1f} min)")
 
