@@ -435,6 +435,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 runs, 20 partners, 10k rows: a smoke test")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="where to write results")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed afterwards)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the results already in the JSON file for what this run does not redo")
     parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of an earlier results file")
     args = parser.parse_args()
     if args.table:
@@ -468,6 +470,11 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
+    if args.merge and args.json.exists():
+        earlier = json.loads(args.json.read_text(encoding="utf-8"))
+        results["sites"] = {**earlier.get("sites", {}), **results["sites"]}
+        results["validate"] = {**earlier.get("validate", {}), **results.get("validate", {})}
+        results["earlier_runs"] = earlier.get("earlier_runs", []) + [earlier["machine"]]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(heading(results))
