@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: install serve build validate test browser checkers
+.PHONY: install serve build validate test browser checkers bench
 
 # Material for MkDocs prints an end-of-life banner on every run; it is known (see README).
 export NO_MKDOCS_2_WARNING := 1
@@ -54,3 +54,7 @@ checkers:
 test: install browser checkers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Timings of the build (not part of `make test`): about 15-60 min on 2 cores; see bench/README.md.
+bench: install
+	$(BIN)/python bench/run.py
