@@ -30,11 +30,20 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("csp", help="add the Content-Security-Policy to every page of a built site (mkdocs.yml's"
                                    " hook does this already; for other generators)")
     c.add_argument("site_dir", type=Path)
+    i = sub.add_parser("init", help="scaffold a new data package for another region (see docs/fork.md)")
+    i.add_argument("--region", required=True, help="the region's name as readers see it")
+    i.add_argument("--focus", required=True, help="ISO 3166-1 alpha-3 code of the reporter every page is about")
+    i.add_argument("--members", nargs="+", metavar="CODE", help="the region's countries (default: an example one)")
+    i.add_argument("--region-code", help="the region's group code (default: X and the name's initials)")
+    i.add_argument("--name", help="package and folder name (default: from --region)")
+    i.add_argument("--dir", type=Path, help="create the package here instead of datapackages/NAME/")
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
     args = parser.parse_args(argv)
     paths = Paths(args.root.resolve()) if args.root else Paths()
+    if args.command == "init":
+        return _init(args, paths)
     try:
         descriptor = args.package or paths.default_package()
     except LookupError as exc:
@@ -50,6 +59,23 @@ def main(argv: list[str] | None = None) -> int:
         return _release(descriptor, paths, args.push, args.force_republish)
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _init(args: argparse.Namespace, paths: Paths) -> int:
+    from .clock import today
+    from .scaffold import ScaffoldError, files, plan, write
+
+    try:
+        req = plan(args.region, args.focus, datapackages=paths.datapackages, members=args.members,
+                   code=args.region_code, name=args.name, target=args.dir.resolve() if args.dir else None)
+        write(files(req, today()), req.target)
+    except ScaffoldError as exc:
+        print(f"error: init: {exc}", file=sys.stderr)
+        return 2
+    where = "" if req.target.parent == paths.datapackages else f" --package {req.target / 'datapackage.json'}"
+    print(f"Created {req.target}: replace the example rows in its data/ files, then run build_charts.py{where}"
+          " validate and build (docs/fork.md walks through it)")
+    return 0
 
 
 def _build(descriptor: Path, paths: Paths, html: bool) -> int:
