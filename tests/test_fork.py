@@ -7,9 +7,11 @@ the site skeleton, and no code is touched between the steps.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +24,8 @@ from trademirror.settings import CIF_FOB_FACTOR
 
 from .conftest import REAL_DESCRIPTOR, ROOT, PackageCopy, copy_site_skeleton
 
+GUIDE = ROOT / "docs" / "fork.md"
 FOCUS, PARTNER, REGION = "KEN", "TZA", "East African Community"
-YEAR = 2024
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -41,44 +43,57 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def figure(fid: str, reporter: str, partner: str, flow: str, value: float, source: str) -> dict[str, str]:
-    return {"id": fid, "reporter": reporter, "partner": partner, "flow": flow, "period_start": f"{YEAR}-01-01",
-            "period_end": f"{YEAR}-12-31", "value_usd_mn": str(value), "qualifier": "exact", "source_id": source,
-            "locator": "table 3"}
-
-
 def test_the_shipped_schema_is_the_real_packages_schema():
     """init copies package_schema.json; if the real package's schema changes, copy its resources there too."""
     shipped = json.loads(scaffold.SCHEMA_FILE.read_text(encoding="utf-8"))["resources"]
     assert shipped == json.loads(REAL_DESCRIPTOR.read_text(encoding="utf-8"))["resources"]
 
 
+def guide_init_args() -> list[str]:
+    """The arguments of the init command in docs/fork.md, as a reader would type them."""
+    blocks = re.findall(r"```sh\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    line = next(line for block in blocks for line in block.splitlines() if "build_charts.py init" in line)
+    args = shlex.split(line.split("#")[0])
+    return args[args.index("init"):]
+
+
+def guide_figures() -> list[dict[str, str]]:
+    """The example rows of figures.csv in docs/fork.md."""
+    block = re.search(r"```csv\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S).group(1)
+    return list(csv.DictReader(io.StringIO(block)))
+
+
 @pytest.mark.slow
-def test_a_new_region_goes_from_init_to_a_complete_site_without_touching_code(tmp_path):
+def test_the_guides_steps_give_a_complete_site_without_touching_code(tmp_path):
     root = copy_site_skeleton(tmp_path / "fork")
-    made = cli(root, "init", "--region", REGION, "--focus", FOCUS)
+    made = cli(root, *guide_init_args())
     assert made.returncode == 0, made.stderr
     [descriptor] = (root / "datapackages").glob("*/datapackage.json")
-    meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    assert meta["trademirror"]["focus_reporter"] == FOCUS
-    region_code = meta["trademirror"]["region"]
-
     pkg = PackageCopy(descriptor.parent)
-    pkg.add("countries", code=PARTNER, name="Tanzania", kind="country", groups=region_code)
-    for sid, agency in (("ken-stats", "Kenya National Bureau of Statistics"), ("tza-stats", "Tanzania's NBS")):
-        pkg.add("sources", id=sid, publisher=agency, title=f"Foreign trade {YEAR}", published=f"{YEAR + 1}-03",
-                url="https://example.org/trade", primary_source=agency, language="en")
-    # Each side's view of the same year: exports, imports and their sum (turnover).
-    x, m_mirror = 1000, 1272  # what the focus says it sent, and what the partner says it received
-    m, x_mirror = 800, 700
-    rows = [figure("ken-tza-x", FOCUS, PARTNER, "exports", x, "ken-stats"),
-            figure("ken-tza-m", FOCUS, PARTNER, "imports", m, "ken-stats"),
-            figure("ken-tza-t", FOCUS, PARTNER, "turnover", x + m, "ken-stats"),
-            figure("tza-ken-m", PARTNER, FOCUS, "imports", m_mirror, "tza-stats"),
-            figure("tza-ken-x", PARTNER, FOCUS, "exports", x_mirror, "tza-stats"),
-            figure("tza-ken-t", PARTNER, FOCUS, "turnover", m_mirror + x_mirror, "tza-stats")]
-    for row in rows:
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    focus = meta["trademirror"]["focus_reporter"]
+
+    # The guide's two rows: what the focus reporter says it sent, and what the partner says it received.
+    documented = guide_figures()
+    sent = next(r for r in documented if r["reporter"] == focus and r["flow"] == "exports")
+    received = next(r for r in documented if r["reporter"] != focus and r["flow"] == "imports")
+    partner, year = sent["partner"], sent["period_start"][:4]
+    x, m_mirror = float(sent["value_usd_mn"]), float(received["value_usd_mn"])
+    for source in {r["source_id"] for r in documented}:
+        pkg.add("sources", id=source, publisher=f"Statistics office ({source})", title=f"Foreign trade {year}",
+                published=f"{int(year) + 1}-03", url="https://example.org/trade", primary_source="Customs",
+                language="en")
+    for row in documented:
         pkg.add("figures", **row)
+    # The other direction, and each side's turnover (exports + imports), for the same year.
+    m, x_mirror = 800, 700
+    for fid, reporter, other, flow, value, source in [
+            ("f-m", focus, partner, "imports", m, sent["source_id"]),
+            ("f-t", focus, partner, "turnover", x + m, sent["source_id"]),
+            ("p-x", partner, focus, "exports", x_mirror, received["source_id"]),
+            ("p-t", partner, focus, "turnover", m_mirror + x_mirror, received["source_id"])]:
+        pkg.add("figures", **{**sent, "id": fid, "reporter": reporter, "partner": other, "flow": flow,
+                              "value_usd_mn": str(value), "source_id": source})
 
     checked = cli(root, "validate")
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -90,11 +105,10 @@ def test_a_new_region_goes_from_init_to_a_complete_site_without_touching_code(tm
     for page in ("index.html", "findings.html", "methodology.html", "data.html", "changelog.html"):
         assert (site / page).is_file(), page
     names = {r["code"]: r["name"] for r in pkg.rows("countries")}
-    pages = {p: (p.read_text(encoding="utf-8")) for p in (site / "countries").glob("*.html")}
-    # One page per partner of the focus reporter: the one added here and the scaffold's example.
-    assert len(pages) == 2
-    [partner_page] = [html for html in pages.values()
-                      if names[PARTNER] in re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)]
+    # One country page: the only partner with figures (the scaffold's example row is about it too).
+    [page] = (site / "countries").glob("*.html")
+    partner_page = page.read_text(encoding="utf-8")
+    assert names[partner] in re.search(r"<h1[^>]*>(.*?)</h1>", partner_page, re.S).group(1)
 
     # The mirror table: each side's figure, the gap in dollars and after the CIF/FOB allowance.
     gap = m_mirror / (x * CIF_FOB_FACTOR) - 1
@@ -102,15 +116,15 @@ def test_a_new_region_goes_from_init_to_a_complete_site_without_touching_code(tm
     mirror_rows = [r for r in table_rows if fmt.usd_mn(x) in r and fmt.usd_mn(m_mirror) in r]
     assert mirror_rows, table_rows
     row = mirror_rows[0]
-    assert names[FOCUS] in row and names[PARTNER] in row
+    assert names[focus] in row and names[partner] in row
     assert fmt.usd_mn(m_mirror - x) in row and fmt.percent(gap, 1, signed=True) in row
     other = m / (x_mirror * CIF_FOB_FACTOR) - 1
     assert any(fmt.usd_mn(x_mirror) in r and fmt.usd_mn(m) in r and fmt.percent(other, 1, signed=True) in r
                for r in table_rows)
 
     data_page = (site / "data.html").read_text(encoding="utf-8")
-    assert 'id="src-ken-stats"' in data_page and 'id="src-tza-stats"' in data_page
-    assert names[FOCUS] in text_of((site / "index.html").read_text(encoding="utf-8"))
+    assert all(f'id="src-{r["source_id"]}"' in data_page for r in documented)
+    assert names[focus] in text_of((site / "index.html").read_text(encoding="utf-8"))
     assert (docs / "downloads" / f"{meta['name']}.zip").is_file()
     # Nothing of the original edition leaks into the pages made from the data (the hand-written ones,
     # and their copies in other languages, are the newsroom's to rewrite).

@@ -155,7 +155,7 @@ def files(req: Request, today: date) -> dict[str, str]:
     partner = req.members[0]
     rows = {
         "figures": [{
-            "id": f"{req.focus}-{partner}-exports-{year}".lower(), "reporter": req.focus, "partner": partner,
+            "id": "example-figure", "reporter": req.focus, "partner": partner,
             "flow": "exports", "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
             "value_usd_mn": "100", "qualifier": "exact", "source_id": EXAMPLE_SOURCE,
             "locator": "section, paragraph",
