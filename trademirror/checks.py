@@ -8,6 +8,13 @@ checks find contradictions from the data alone.
 
 Comparisons allow for rounding: each value stands for an interval (see
 `bounds`), and two statements contradict only when their intervals cannot meet.
+
+Speed: a package can hold a million figures, so each check first finds, on
+whole columns (`bounds_arrays`, grouped maxima and minima), the few groups
+that *can* hold a contradiction — a superset, computed with a little slack —
+and then runs the plain row-by-row rule on those groups only. The Problems
+therefore come from the same code, in the same order, as a row-by-row pass
+over everything (`tests/reference_checks.py` keeps that pass as the oracle).
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from . import fmt, settings
@@ -65,6 +73,112 @@ def hull(intervals: Iterable[Interval]) -> Interval:
     return min(i[0] for i in items), max(i[1] for i in items)
 
 
+# Powers of ten computed as `rounding_unit` computes them (10.0**e), so both give the same floats.
+_POW10 = np.array([10.0**k for k in range(23)])
+_POW10_NEG = np.array([10.0**-k for k in range(23)])
+_POW10_INT = np.array([10**k for k in range(19)], dtype=np.int64)
+# Candidate filters compare with this much slack on top of `overlap`'s, so float
+# summation order can never hide a contradiction from the exact check that follows.
+SLACK = 1e-6
+
+
+def rounding_units(values: np.ndarray) -> np.ndarray:
+    """`rounding_unit` of each value, on whole arrays (tests hold the two equal).
+
+    The unit is min(10**e, 10**(magnitude - MIN_SIGNIFICANT_DIGITS + 1)), e being
+    the exponent of the last digit of the value's shortest repr. Going down from
+    the cap, the first exponent at which the value is a whole number of units —
+    q * 10**e gives back the same float, the round trip repr relies on — is that min.
+    """
+    v = np.abs(np.asarray(values, dtype=float))
+    units = np.ones_like(v)
+    todo = np.flatnonzero((v != 0) & np.isfinite(v))
+    if not len(todo):
+        return units
+    cap = np.floor(np.log10(v[todo])).astype(np.int64) - settings.MIN_SIGNIFICANT_DIGITS + 1
+    whole = (v[todo] == np.floor(v[todo])) & (v[todo] < 2.0**53)
+    # Whole numbers: count trailing zeros upwards from 10**0, up to the cap.
+    idx, top = todo[whole], cap[whole]
+    e, n = np.minimum(top, 0), v[idx].astype(np.int64)
+    active = np.flatnonzero(e < top)
+    while len(active):
+        step = n[active] % _POW10_INT[np.minimum(e[active] + 1, 18)] == 0
+        active = active[step]
+        e[active] += 1
+        active = active[e[active] < top[active]]
+    units[idx] = np.where(e >= 0, _POW10[np.clip(e, 0, 22)], _POW10_NEG[np.clip(-e, 0, 22)])
+    # Fractions: down from min(cap, 10**-1) to the first exponent whose round trip gives the value back.
+    todo, e = todo[~whole], np.minimum(cap[~whole], -1)
+    while len(todo):
+        x, k = v[todo], np.abs(e)
+        with np.errstate(all="ignore"):  # beyond exact powers of ten or 53-bit integers: the scalar rule
+            far = (k > 22) | (x * _POW10[np.minimum(k, 22)] >= 2.0**53)
+        for i in todo[far]:
+            units[i] = rounding_unit(float(v[i]))
+        todo, e, x, k = todo[~far], e[~far], x[~far], k[~far]
+        hit = np.where(e >= 0, np.round(x / _POW10[k]) * _POW10[k], np.round(x * _POW10[k]) / _POW10[k]) == x
+        units[todo[hit]] = np.where(e >= 0, _POW10[k], _POW10_NEG[k])[hit]
+        todo, e = todo[~hit], e[~hit] - 1
+    return units
+
+
+def bounds_arrays(values: np.ndarray, qualifiers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`bounds` of each value, on whole arrays: the same arithmetic, so the same floats."""
+    v = np.asarray(values, dtype=float)
+    unit = rounding_units(v)
+    q = np.asarray(qualifiers, dtype=object)
+    lo, hi = v - unit / 2, v + unit / 2
+    approx, over, under = q == "approx", q == "over", q == "under"
+    lo = np.where(approx, v - settings.APPROX_UNITS * unit, np.where(over, v, np.where(
+        under, v - settings.OVER_UNDER_UNITS * unit, lo)))
+    hi = np.where(approx, v + settings.APPROX_UNITS * unit, np.where(over, v + settings.OVER_UNDER_UNITS * unit,
+                                                                       np.where(under, v, hi)))
+    return lo, hi
+
+
+def _slack(*arrays: np.ndarray) -> np.ndarray:
+    return 1e-9 + SLACK * (1 + sum(np.abs(a) for a in arrays))
+
+
+class _Keys:
+    """Integer codes and intervals of a figures table, computed once per table."""
+
+    def __init__(self, figures: pd.DataFrame):
+        self.frame = figures
+        self.codes, self.uniques = {}, {}
+        for c in ("reporter", "partner", "flow", *PERIOD):
+            self.codes[c], self.uniques[c] = pd.factorize(figures[c].to_numpy(dtype=object), sort=True)
+        self.lo, self.hi = bounds_arrays(figures["value_usd_mn"].to_numpy(dtype=float),
+                                         figures["qualifier"].to_numpy(dtype=object))
+
+    def group(self, *columns: str) -> np.ndarray:
+        """One integer per distinct combination of the columns."""
+        key = np.zeros(len(self.frame), dtype=np.int64)
+        for c in columns:
+            codes = self.codes[c]
+            key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+        return key
+
+
+_KEYS: dict[int, _Keys] = {}
+
+
+def _keys(data: Dataset) -> _Keys:
+    figures = data.figures
+    cached = _KEYS.get(id(figures))
+    if cached is None or cached.frame is not figures:
+        _KEYS.clear()
+        cached = _KEYS[id(figures)] = _Keys(figures)
+    return cached
+
+
+def _by_group(key: np.ndarray, values: np.ndarray, how: str, size: int) -> np.ndarray:
+    """Per-group max or min of values (NaN-free), indexed by group id; -inf/+inf for empty groups."""
+    out = np.full(size, -np.inf if how == "max" else np.inf)
+    (np.maximum if how == "max" else np.minimum).at(out, key, values)
+    return out
+
+
 # --- Entry point --------------------------------------------------------------
 
 
@@ -96,7 +210,7 @@ def check_periods(data: Dataset, today: date) -> list[Problem]:
         if frame is None:
             continue
         rel = data.files[table]
-        for row in frame.itertuples(index=False):
+        for row in frame[_suspect_periods(frame[start_col], frame[end_col], today)].itertuples(index=False):
             start, end, line = getattr(row, start_col), getattr(row, end_col), row.csv_line
             if end < start:
                 out.append(_error("period-reversed", rel, line, end_col,
@@ -116,6 +230,19 @@ def check_periods(data: Dataset, today: date) -> list[Problem]:
                                   f"{end} is in the future (today is {today})",
                                   "check the year; figures are only published for periods that have ended"))
     return out
+
+
+def _suspect_periods(starts: pd.Series, ends: pd.Series, today: date) -> np.ndarray:
+    """Rows whose period may be wrong, judged once per distinct date (dates repeat a lot)."""
+    s_codes, s_dates = pd.factorize(starts.to_numpy(dtype=object))
+    e_codes, e_dates = pd.factorize(ends.to_numpy(dtype=object))
+    start_ok = np.array([d.day == 1 for d in s_dates] + [True], dtype=bool)[s_codes]
+    end_ok = np.array([(d + timedelta(days=1)).day == 1 and d <= today for d in e_dates] + [True],
+                      dtype=bool)[e_codes]
+    order = {d: i for i, d in enumerate(sorted(set(s_dates) | set(e_dates)))}
+    s_rank = np.array([order[d] for d in s_dates] + [0], dtype=np.int64)[s_codes]
+    e_rank = np.array([order[d] for d in e_dates] + [0], dtype=np.int64)[e_codes]
+    return ~(start_ok & end_ok & (e_rank >= s_rank))
 
 
 def check_countries(data: Dataset) -> list[Problem]:
@@ -147,7 +274,8 @@ def check_corroborations(data: Dataset) -> list[Problem]:
         return []
     rel = data.files["corroborations"]
     out = []
-    for row in frame.itertuples(index=False):
+    suspect = frame["figure_id"].isna().to_numpy() == frame["growth_id"].isna().to_numpy()
+    for row in frame[suspect].itertuples(index=False):
         if (row.figure_id is None) == (row.growth_id is None):
             out.append(_error("corroboration-target", rel, row.csv_line, "figure_id",
                               "needs exactly one of figure_id and growth_id",
@@ -201,7 +329,8 @@ KEEP = "keep the figures as published; the site reports the contradiction"
 def turnover_vs_components(data: Dataset) -> list[Problem]:
     """Turnover should equal exports + imports for the same reporter, partner and period."""
     names, out = _names(data), []
-    for _, group in data.figures.groupby(["reporter", "partner", *PERIOD], sort=True):
+    figures = data.figures
+    for _, group in figures[_turnover_suspects(data)].groupby(["reporter", "partner", *PERIOD], sort=True):
         by_flow = {f: _rows(group[group.flow == f]) for f in settings.FLOWS}
         for t in by_flow["turnover"]:
             if by_flow["exports"] and by_flow["imports"]:
@@ -224,6 +353,28 @@ def turnover_vs_components(data: Dataset) -> list[Problem]:
     return out
 
 
+def _turnover_suspects(data: Dataset) -> np.ndarray:
+    """Rows of (reporter, partner, period) groups where some turnover may disagree with its parts."""
+    k = _keys(data)
+    g = k.group("reporter", "partner", *PERIOD)
+    size = int(g.max(initial=-1)) + 1
+    flow = data.figures["flow"].to_numpy(dtype=object)
+    lo_max, hi_min, has = {}, {}, {}
+    for f in settings.FLOWS:
+        m = flow == f
+        lo_max[f] = _by_group(g[m], k.lo[m], "max", size)
+        hi_min[f] = _by_group(g[m], k.hi[m], "min", size)
+        has[f] = np.bincount(g[m], minlength=size) > 0
+    x, m, t = "exports", "imports", "turnover"
+    with np.errstate(invalid="ignore"):
+        s = _slack(np.where(has[t], hi_min[t], 0), np.where(has[x], hi_min[x], 0), np.where(has[m], hi_min[m], 0))
+        both = has[x] & has[m]
+        apart = (lo_max[x] + lo_max[m] > hi_min[t] - s) | (lo_max[t] > hi_min[x] + hi_min[m] - s)
+        alone = np.maximum(lo_max[x], lo_max[m]) > hi_min[t] - s
+        suspect = has[t] & np.where(both, apart, alone)
+    return suspect[g]
+
+
 def group_vs_members(data: Dataset) -> list[Problem]:
     """A group total (e.g. the region) should equal the sum of its members' figures."""
     countries = data.countries
@@ -233,12 +384,12 @@ def group_vs_members(data: Dataset) -> list[Problem]:
             members.setdefault(g, []).append(code)
     names, out = _names(data), []
     figures = data.figures
+    suspects, same_rows = _group_total_suspects(data, members)
     for group_code, member_codes in sorted(members.items()):
-        totals = figures[figures.partner == group_code]
-        for t in _rows(totals):
-            same = figures[(figures.reporter == t.reporter) & (figures.flow == t.flow)
-                           & (figures.period_start == t.period_start) & (figures.period_end == t.period_end)
-                           & figures.partner.isin(member_codes)]
+        positions = np.flatnonzero(suspects & (figures.partner == group_code).to_numpy())
+        for position, t in zip(positions, _rows(figures.iloc[positions])):
+            candidates = figures.iloc[same_rows(position)]
+            same = candidates[candidates.partner.isin(member_codes)]
             if same.empty:
                 continue
             parts = [hull(_iv(r) for r in _rows(rows)) for _, rows in same.groupby("partner", sort=True)]
@@ -255,27 +406,125 @@ def group_vs_members(data: Dataset) -> list[Problem]:
     return out
 
 
+def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
+    """Group totals that may differ from their members' sum, and a lookup of a row's same-flow-and-period rows."""
+    k = _keys(data)
+    figures = data.figures
+    n = len(figures)
+    rfp = k.group("reporter", "flow", *PERIOD)
+    order = np.argsort(rfp, kind="stable")
+    starts = np.searchsorted(rfp[order], np.arange(int(rfp.max(initial=-1)) + 2))
+
+    def same_rows(position: int) -> np.ndarray:
+        key = rfp[position]
+        return np.sort(order[starts[key]:starts[key + 1]])
+
+    suspects = np.zeros(n, dtype=bool)
+    pairs = [(g, m) for g, ms in members.items() for m in ms]
+    if not pairs or not n:
+        return suspects, same_rows
+    partner = figures["partner"].to_numpy(dtype=object)
+    hull_key = k.group("reporter", "flow", *PERIOD, "partner")
+    size = int(hull_key.max()) + 1
+    h_lo = _by_group(hull_key, k.lo, "min", size)
+    h_hi = _by_group(hull_key, k.hi, "max", size)
+    first = np.unique(hull_key, return_index=True)[1]
+    hulls = pd.DataFrame({"rfp": rfp[first], "partner": partner[first], "lo": h_lo[hull_key[first]],
+                          "hi": h_hi[hull_key[first]]})
+    membership = pd.DataFrame(pairs, columns=["group", "partner"])
+    sums = hulls.merge(membership, on="partner").groupby(["rfp", "group"]).agg(
+        lo=("lo", "sum"), hi=("hi", "sum"), found=("partner", "size"))
+    is_total = pd.Series(partner).isin(members.keys()).to_numpy()
+    rows = np.flatnonzero(is_total)
+    wanted = pd.MultiIndex.from_arrays([rfp[rows], partner[rows]])
+    found = sums.reindex(wanted)
+    has = found["found"].notna().to_numpy()
+    need = np.array([len(members[p]) for p in partner[rows]])
+    lo, hi = found["lo"].to_numpy(), found["hi"].to_numpy()
+    t_lo, t_hi = k.lo[rows], k.hi[rows]
+    s = _slack(np.nan_to_num(hi), t_hi)
+    with np.errstate(invalid="ignore"):
+        complete = found["found"].to_numpy() == need
+        suspect = has & ((complete & ((lo > t_hi - s) | (t_lo > hi - s))) | (lo > t_hi - s))
+    suspects[rows[suspect]] = True
+    return suspects, same_rows
+
+
 def part_exceeds_whole(data: Dataset) -> list[Problem]:
     """A figure for part of a period cannot exceed the figure for the whole of it."""
     names, out = _names(data), []
-    for _, group in data.figures.groupby(["reporter", "partner", "flow"], sort=True):
-        rows = _rows(group)
-        for part, whole in itertools.permutations(rows, 2):
-            nested = whole.period_start <= part.period_start and part.period_end <= whole.period_end
-            same_period = (part.period_start, part.period_end) == (whole.period_start, whole.period_end)
-            if nested and not same_period and _iv(part)[0] > _iv(whole)[1]:
-                out.append(_finding(
-                    "part-exceeds-whole", data, [part, whole],
-                    f"the part-period figure {_describe(part, names)} is larger than the figure for the whole"
-                    f" period {_describe(whole, names)}", KEEP,
-                    {"part": part.value_usd_mn, "whole": whole.value_usd_mn}))
+    figures = data.figures
+    for part_pos, whole_pos in _part_whole_suspects(data):
+        part, whole = _rows(figures.iloc[[part_pos, whole_pos]])
+        if _iv(part)[0] > _iv(whole)[1]:
+            out.append(_finding(
+                "part-exceeds-whole", data, [part, whole],
+                f"the part-period figure {_describe(part, names)} is larger than the figure for the whole"
+                f" period {_describe(whole, names)}", KEEP,
+                {"part": part.value_usd_mn, "whole": whole.value_usd_mn}))
     return out
+
+
+def _part_whole_suspects(data: Dataset) -> list[tuple[int, int]]:
+    """(part, whole) row positions, same reporter, partner and flow, the part's period strictly inside the whole's.
+
+    Found without pairing every row with every other: per group and period the
+    largest lower bound (as a part) and the smallest upper bound (as a whole)
+    decide whether any pair of those two periods can contradict. Returned in the
+    order the row-by-row rule meets them: group, then part row, then whole row.
+    """
+    k = _keys(data)
+    n = len(data.figures)
+    if not n:
+        return []
+    grp = k.group("reporter", "partner", "flow")
+    per = k.group(*PERIOD)
+    starts = data.figures["period_start"].to_numpy(dtype=object)
+    ends = data.figures["period_end"].to_numpy(dtype=object)
+    first = np.unique(per, return_index=True)[1]
+    p_start = np.array([d.toordinal() for d in starts[first]])
+    p_end = np.array([d.toordinal() for d in ends[first]])
+    n_per = len(first)
+    # nested[i] = the periods that strictly contain period i
+    wholes = []
+    for i in range(n_per):
+        inside = (p_start <= p_start[i]) & (p_end[i] <= p_end) & ~((p_start == p_start[i]) & (p_end == p_end[i]))
+        wholes.append(np.flatnonzero(inside))
+    cell = grp * n_per + per
+    cells, inverse = np.unique(cell, return_inverse=True)
+    lo_max = _by_group(inverse, k.lo, "max", len(cells))
+    hi_min = _by_group(inverse, k.hi, "min", len(cells))
+    c_grp, c_per = cells // n_per, cells % n_per
+    counts = np.array([len(w) for w in wholes])[c_per]
+    if not counts.sum():
+        return []
+    src = np.repeat(np.arange(len(cells)), counts)
+    tgt_per = np.concatenate([wholes[p] for p in c_per]) if len(cells) else np.array([], dtype=np.int64)
+    tgt_cell = c_grp[src] * n_per + tgt_per
+    at = np.searchsorted(cells, tgt_cell)
+    at = np.minimum(at, len(cells) - 1)
+    present = cells[at] == tgt_cell
+    src, at = src[present], at[present]
+    s = _slack(lo_max[src], hi_min[at])
+    hit = lo_max[src] > hi_min[at] - s
+    order = np.argsort(inverse, kind="stable")
+    cut = np.searchsorted(inverse[order], np.arange(len(cells) + 1))
+    pairs = []
+    for a, b in zip(src[hit].tolist(), at[hit].tolist()):
+        pairs += [(int(p), int(w)) for p in order[cut[a]:cut[a + 1]] for w in order[cut[b]:cut[b + 1]]]
+    rank = (k.codes["reporter"], k.codes["partner"], k.codes["flow"])
+    return sorted(pairs, key=lambda pw: (rank[0][pw[0]], rank[1][pw[0]], rank[2][pw[0]], pw[0], pw[1]))
 
 
 def conflicting_figures(data: Dataset) -> list[Problem]:
     """Two figures for the same reporter, partner, flow and period that cannot both be right."""
     names, out = _names(data), []
-    for _, group in data.figures.groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
+    k = _keys(data)
+    g = k.group("reporter", "partner", "flow", *PERIOD)
+    size = int(g.max(initial=-1)) + 1
+    lo_max, hi_min = _by_group(g, k.lo, "max", size), _by_group(g, k.hi, "min", size)
+    suspect = (lo_max > hi_min - _slack(lo_max, hi_min))[g] if size else np.zeros(0, dtype=bool)
+    for _, group in data.figures[suspect].groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
         for a, b in itertools.combinations(sorted(_rows(group), key=lambda r: r.csv_line), 2):
             if not overlap(_iv(a), _iv(b)):
                 out.append(_finding(
@@ -286,6 +535,31 @@ def conflicting_figures(data: Dataset) -> list[Problem]:
     return out
 
 
+def _figure_lookup(data: Dataset, frame: pd.DataFrame, columns: list[str]):
+    """For each row of `frame`, the figure rows with the same reporter, partner, flow and period, in file order.
+
+    `columns` name frame's reporter, partner, flow, start and end. Keys are
+    mixed-radix integers over the figures' codes, so no Python tuple is built
+    per figure.
+    """
+    k = _keys(data)
+    own = ["reporter", "partner", "flow", *PERIOD]
+    fkey = np.zeros(len(data.figures), dtype=np.int64)
+    qkey = np.zeros(len(frame), dtype=np.int64)
+    known = np.ones(len(frame), dtype=bool)
+    for name, column in zip(own, columns):
+        radix = len(k.uniques[name]) + 1
+        fkey = fkey * radix + k.codes[name]
+        code = pd.Index(k.uniques[name]).get_indexer(frame[column].to_numpy(dtype=object))
+        known &= code >= 0
+        qkey = qkey * radix + np.maximum(code, 0)
+    order = np.argsort(fkey, kind="stable")
+    sorted_keys = fkey[order]
+    lo = np.searchsorted(sorted_keys, qkey, side="left")
+    hi = np.searchsorted(sorted_keys, qkey, side="right")
+    return [order[a:b] if ok else order[:0] for a, b, ok in zip(lo, hi, known)]
+
+
 def growth_mismatch(data: Dataset) -> list[Problem]:
     """A stated growth rate should match the two period values it connects, where both are published."""
     growth = data.tables.get("growth")
@@ -293,10 +567,13 @@ def growth_mismatch(data: Dataset) -> list[Problem]:
         return []
     figures, names, out = data.figures, _names(data), []
     rel = data.files["growth"]
-    for g in _rows(growth):
-        key = (figures.reporter == g.reporter) & (figures.partner == g.partner) & (figures.flow == g.flow)
-        current = _rows(figures[key & (figures.period_start == g.period_start) & (figures.period_end == g.period_end)])
-        base = _rows(figures[key & (figures.period_start == g.base_start) & (figures.period_end == g.base_end)])
+    key = ["reporter", "partner", "flow"]
+    currents = _figure_lookup(data, growth, [*key, "period_start", "period_end"])
+    bases = _figure_lookup(data, growth, [*key, "base_start", "base_end"])
+    for g, current_rows, base_rows in zip(_rows(growth), currents, bases):
+        if not len(current_rows) or not len(base_rows):
+            continue
+        current, base = _rows(figures.iloc[current_rows]), _rows(figures.iloc[base_rows])
         stated = bounds(g.change_pct, g.qualifier)
         for c, b in itertools.product(current, base):
             ci, bi = _iv(c), _iv(b)
@@ -327,13 +604,28 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         return []
     gdp = indicators[(indicators.indicator == "gdp") & (indicators.unit == "usd_mn")]
     figures, names, out = data.figures, _names(data), []
+    if gdp.empty or figures.empty:
+        return out
+    k = _keys(data)
+    national = set(data.countries.code[data.countries.kind == "country"])
+    turnover = np.flatnonzero((figures.flow == "turnover").to_numpy() & figures.partner.isin(national).to_numpy())
+    period = k.group(*PERIOD)
+    by_period: dict[tuple, np.ndarray] = {}
+    if len(turnover):
+        p_start = figures["period_start"].to_numpy(dtype=object)
+        p_end = figures["period_end"].to_numpy(dtype=object)
+        order = turnover[np.argsort(period[turnover], kind="stable")]
+        cuts = np.flatnonzero(np.r_[True, period[order][1:] != period[order][:-1], True])
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            by_period[(p_start[order[a]], p_end[order[a]])] = np.sort(order[a:b])
+    partner = figures["partner"].to_numpy(dtype=object)
+    reporter = figures["reporter"].to_numpy(dtype=object)
     for g in _rows(gdp):
         gi = bounds(g.value, g.qualifier)
-        trade = figures[(figures.flow == "turnover") & (figures.period_start == g.period_start)
-                        & (figures.period_end == g.period_end)
-                        & ((figures.partner == g.country) | (figures.reporter == g.country))
-                        & figures.partner.isin(set(data.countries.code[data.countries.kind == "country"]))]
-        for t in _rows(trade):
+        rows = by_period.get((g.period_start, g.period_end), np.array([], dtype=np.int64))
+        rows = rows[((partner[rows] == g.country) | (reporter[rows] == g.country))
+                    & (k.lo[rows] > gi[1] - _slack(k.lo[rows], gi[1]))]
+        for t in _rows(figures.iloc[rows]):
             if _iv(t)[0] > gi[1]:
                 out.append(Problem(
                     "finding", "trade-exceeds-gdp", data.files["figures"], t.csv_line, "value_usd_mn",

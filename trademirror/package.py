@@ -33,6 +33,7 @@ from .report import Problem
 NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
 CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
+NOT_SPACE = re.compile(rb"\S")
 ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are counted
 # Resources that must have at least one row: without figures the site has nothing to show.
 NOT_EMPTY = ("figures",)
@@ -177,15 +178,17 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
     frames, files = {}, {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
+        numbers = {}
         if tables is not None and resource["name"] in tables:
             frame = tables[resource["name"]].frame.copy()
+            numbers = tables[resource["name"]].numbers
         else:
             frame = pd.read_csv(root / resource["path"], dtype=str, keep_default_na=False,
                                 encoding="utf-8")
         for spec in fields:
             column = spec["name"]
             if spec["type"] == "number":
-                frame[column] = pd.to_numeric(frame[column])
+                frame[column] = numbers[column].to_numpy() if column in numbers else pd.to_numeric(frame[column])
             elif spec["type"] == "date":
                 frame[column] = _dates(frame[column])
             else:
@@ -250,13 +253,14 @@ def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Prob
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [_encoding_problem(rel, raw, exc, expected)]
-    nul = text.find("\x00")
+    nul = raw.find(b"\x00")
     if nul >= 0:
-        return [_error("not-csv", rel, text.count("\n", 0, nul) + 1, None, "contains a NUL byte: not plain text",
+        return [_error("not-csv", rel, raw.count(b"\n", 0, nul) + 1, None, "contains a NUL byte: not plain text",
                        "export the table again as CSV UTF-8")]
-    text = text.lstrip("\ufeff")
+    del text  # only decoded to prove it is UTF-8; the bytes are parsed later
+    text = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
     if raw.count(b'"') % 2:
-        return [_unclosed_quote(rel, text)]
+        return [_unclosed_quote(rel, raw.decode("utf-8").lstrip("\ufeff"))]
     first = text.split("\n", 1)[0].rstrip("\r")
     if not first.strip():
         return [_error("blank-header", rel, 1, None, "line 1 is blank; the header row must come first",
@@ -268,8 +272,8 @@ def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Prob
                 return [_error("wrong-delimiter", rel, 1, None, f"columns are separated by {label}, not commas",
                                "save the file as CSV with commas (in a spreadsheet: CSV UTF-8 (comma delimited))")]
     problems = _header_problems(rel, header, expected)
-    rest = text.split("\n", 1)[1] if "\n" in text else ""
-    if not problems and name in NOT_EMPTY and not rest.strip():
+    newline = raw.find(b"\n")
+    if not problems and name in NOT_EMPTY and (newline < 0 or not NOT_SPACE.search(raw, newline)):
         problems.append(_error("no-rows", rel, 2, None, f"has a header but no {name}",
                                f"add at least one row under the header; the site has nothing to show without {name}"))
     return problems

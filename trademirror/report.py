@@ -37,7 +37,15 @@ class Problem:
 
 @dataclass
 class Report:
+    """Problems to show, and how many more of each kind were found but not listed.
+
+    Validation keeps only the first thousand errors of each kind in a file
+    (`package.ERROR_CAP`), so `omitted` carries the rest as counts: totals stay
+    true however big the package is.
+    """
+
     problems: list[Problem]
+    omitted: Counter = field(default_factory=Counter)  # error code -> errors found but not listed
 
     @property
     def errors(self) -> list[Problem]:
@@ -49,33 +57,50 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.errors else 0
+        return 1 if self.errors or self.omitted else 0
+
+    def counts(self, severity: Severity) -> Counter:
+        """Problems of one severity by code, those not listed included."""
+        kinds = Counter(p.code for p in self.problems if p.severity == severity)
+        if severity == "error":
+            kinds.update(self.omitted)
+        return kinds
 
     def to_json(self) -> str:
         data = {
-            "valid": not self.errors,
+            "valid": not (self.errors or self.omitted),
             "errors": [_jsonable(p) for p in self.errors],
             "findings": [_jsonable(p) for p in self.findings],
         }
+        if self.omitted:  # only when the list is cut, so a small report keeps its shape
+            errors = self.counts("error")
+            data["error_counts"] = dict(sorted(errors.items()))
+            data["errors_total"] = sum(errors.values())
+            data["errors_not_listed"] = dict(sorted(self.omitted.items()))
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def format(self, limit: int = 200) -> str:
-        """Human report: grouped by severity and kind, with counts, capped at `limit` lines a group."""
+        """Human report: grouped by severity, with counts by kind; at most `limit` lines of each kind."""
         out: list[str] = []
         for severity, title in (("error", "Errors"), ("finding", "Findings")):
-            group = [p for p in self.problems if p.severity == severity]
-            if not group:
+            kinds = self.counts(severity)
+            if not kinds:
                 continue
-            kinds = Counter(p.code for p in group)
-            summary = ", ".join(f"{n} {code}" for code, n in sorted(kinds.items()))
-            out.append(f"{title} ({len(group)}: {summary})")
-            for p in group[:limit]:
-                out.append(f"  {p.line()}")
-            if len(group) > limit:
-                out.append(f"  … and {len(group) - limit} more {severity}s (see the JSON report)")
-        n_err, n_find = len(self.errors), len(self.findings)
+            summary = ", ".join(f"{n:,} {code}" for code, n in sorted(kinds.items()))
+            out.append(f"{title} ({sum(kinds.values()):,}: {summary})")
+            shown: Counter = Counter()
+            for p in self.problems:
+                if p.severity == severity:
+                    shown[p.code] += 1
+                    if shown[p.code] <= limit:
+                        out.append(f"  {p.line()}")
+            for code, n in sorted(kinds.items()):
+                more = n - min(shown[code], limit)
+                if more:
+                    out.append(f"  … and {more:,} more {severity}s of this kind ({code})")
+        n_err, n_find = sum(self.counts("error").values()), len(self.findings)
         verdict = "INVALID: fix the errors above, nothing was built" if n_err else "valid"
-        out.append(f"{n_err} error(s), {n_find} finding(s): {verdict}")
+        out.append(f"{n_err:,} error(s), {n_find:,} finding(s): {verdict}")
         return "\n".join(out)
 
 

@@ -93,6 +93,9 @@ class Table:
     present: np.ndarray | None  # bool (rows, fields): False where the row had no cell; None = all present
     extra: dict[int, list[str]]  # row position -> the cells beyond the header's length
     raw_rows: list[list[str]] | None  # the rows as csv read them, when the file was read that way
+    keys: dict[str, np.ndarray] = field(default_factory=dict)  # field -> cast values (see field_batches)
+    nones: dict[str, np.ndarray] = field(default_factory=dict)  # field -> where the cast value is None
+    numbers: dict[str, pd.Series] = field(default_factory=dict)  # number field -> values as load() types them
 
     def cells(self, row: int) -> list[str]:
         """The row's cells as frictionless reports them with an error."""
@@ -232,20 +235,21 @@ def _cast_unique(kind: str, uniques: np.ndarray) -> list:
     return [reader(v) for v in uniques]
 
 
-def _cast_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cast_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Floats and validity for number cells: pandas' parser first, Decimal for whatever it refuses.
 
     A cell pandas parses is one Decimal accepts too; cells pandas refuses
     (`1_000`, non-ASCII digits, NaN spelt out) are decided by Decimal itself.
     """
-    parsed = np.array(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce"), dtype=float)
+    typed = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    parsed = np.array(typed, dtype=float)
     valid = ~np.isnan(parsed)
     for i in np.flatnonzero(~valid):
         exact = _decimal(values[i])
         if exact is not None:
             valid[i] = True
             parsed[i] = float(exact)
-    return parsed, valid
+    return parsed, valid, typed
 
 
 # --- One field ------------------------------------------------------------------
@@ -280,7 +284,9 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     if kind == "string":
         key[filled] = values[filled]
     elif kind == "number":
-        parsed, valid = _cast_numbers(values[filled])
+        parsed, valid, typed = _cast_numbers(values[filled])
+        if valid.all() and len(filled) == rows:
+            table.numbers[name] = typed
         type_error[filled[~valid]] = True
         numeric = np.full(rows, np.nan)
         numeric[filled] = parsed
@@ -294,6 +300,8 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
         type_error[filled[~ok]] = True
         key[filled[ok]] = cast_rows[ok]
         numeric = key  # exact Python values (ints, dates): compared one by one below
+    table.keys[name] = key
+    table.nones[name] = missing | type_error
     batches: list[Batch] = []
 
     def cell_error(kind_: str, note: str):
@@ -320,7 +328,7 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
         if cname not in constraints:
             continue
         limit = constraints[cname]
-        failed = _constraint_failures(cname, limit, kind, values, key, numeric, missing, checkable)
+        failed = _constraint_failures(cname, limit, kind, values, key, numeric, missing, checkable, missing_values)
         if failed is None or not failed.any():
             continue
         bad = np.flatnonzero(failed)
@@ -337,8 +345,30 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     return batches, key
 
 
+def _all_match(pattern: str, values: np.ndarray) -> bool:
+    """True when every value matches the pattern, tested in one regex pass over the joined column.
+
+    With values one per line, `(?m)^(?:p)$` matches once per line exactly when
+    each line matches on its own (matches do not overlap, each starts at a
+    line start and may only end at a line end). Only a yes is trusted: any
+    doubt (a newline inside a value, lookarounds or anchors that see past a
+    line) returns False and the caller tests value by value.
+    """
+    if not len(values) or any(t in pattern for t in ("(?", "\\A", "\\Z", "\\n", "\\s", "\\S", "\\W", "\\D")):
+        return False
+    text = "\n".join(values.tolist())
+    if len(text) - len(values) + 1 != sum(map(len, values.tolist())) or "\r" in text:
+        return False  # some value holds a newline
+    try:
+        _, n = re.subn(f"(?m)^(?:{pattern})$", "", text)
+    except re.error:
+        return False
+    return n == len(values)
+
+
 def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, key: np.ndarray,
-                         numeric: np.ndarray | None, missing: np.ndarray, checkable: np.ndarray):
+                         numeric: np.ndarray | None, missing: np.ndarray, checkable: np.ndarray,
+                         missing_values: list[str] = ()):
     """Rows that break one constraint; only cells with no type error are checked, as in frictionless."""
     has = checkable & ~missing
     if name == "required":
@@ -346,14 +376,17 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
     if kind == "string":
         idx = np.flatnonzero(has)
         out = np.zeros(len(values), dtype=bool)
+        if name == "minLength" and limit <= 1 and "" in missing_values:
+            return out  # a cell that is not missing has at least one character
         if name in ("minLength", "maxLength"):
             lengths = pd.Series(values[idx], dtype=object).str.len().to_numpy()
             out[idx] = lengths < limit if name == "minLength" else lengths > limit
         elif name == "pattern":
-            pattern = re.compile(f"^{limit}$")
-            codes, uniques = pd.factorize(values[idx])
-            ok = np.array([pattern.match(u) is not None for u in uniques] + [True], dtype=bool)
-            out[idx] = ~ok[codes]
+            if not _all_match(limit, values[idx]):
+                pattern = re.compile(f"^{limit}$")
+                codes, uniques = pd.factorize(values[idx])
+                ok = np.array([pattern.match(u) is not None for u in uniques] + [True], dtype=bool)
+                out[idx] = ~ok[codes]
         elif name == "enum":
             out[idx] = ~pd.Series(values[idx], dtype=object).isin(list(limit)).to_numpy()
         return out
@@ -386,9 +419,8 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
 # --- A whole resource -------------------------------------------------------------
 
 
-def row_batches(table: Table, missing_values: list[str], schema: dict,
-                lookups: dict[tuple[str, tuple[str, ...]], set]) -> tuple[list[Batch], dict[str, np.ndarray]]:
-    """Every error in one table, and each field's key column (for other tables' foreign keys)."""
+def row_batches(table: Table, missing_values: list[str], schema: dict) -> list[Batch]:
+    """Every error in one table but its foreign keys; fills the table's key columns for those."""
     fields = table.fields
     n_rows = len(table.frame)
     batches: list[Batch] = []
@@ -402,7 +434,7 @@ def row_batches(table: Table, missing_values: list[str], schema: dict,
         for b in found:
             if b.kind == "type-error":
                 typed[b.rows] = True
-        blank &= _none(key) & ~typed
+        blank &= table.nones[spec["name"]] & ~typed
     if table.present is not None:
         for position, spec in enumerate(fields):
             rows = np.flatnonzero(~table.present[:, position])
@@ -428,8 +460,7 @@ def row_batches(table: Table, missing_values: list[str], schema: dict,
                     (b.codes == "missing-value").all():
                 said[b.rows] = True
     batches += _primary_key_batches(table, schema, keys, said)
-    batches += _foreign_key_batches(table, schema, keys, lookups)
-    return [b for b in batches if len(b.rows)], keys
+    return batches
 
 
 def _without(batch: Batch, drop: np.ndarray) -> Batch:
@@ -460,11 +491,6 @@ def _previous_occurrence(key_frame: pd.DataFrame, mask: np.ndarray) -> tuple[np.
     return idx[dup], prev[dup]
 
 
-def _none(key: np.ndarray) -> np.ndarray:
-    """Where a key column holds None (no value), elementwise."""
-    return np.equal(key, None)
-
-
 def _key_frame(keys: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(keys[n], dtype=object) for n in names})
 
@@ -475,8 +501,7 @@ def _unique_batches(table: Table, keys: dict[str, np.ndarray]) -> list[Batch]:
         if not spec.get("constraints", {}).get("unique"):
             continue
         name = spec["name"]
-        key = keys[name]
-        rows, prev = _previous_occurrence(_key_frame(keys, [name]), ~_none(key))
+        rows, prev = _previous_occurrence(_key_frame(keys, [name]), ~table.nones[name])
         if len(rows):
             before = dict(zip(rows.tolist(), prev.tolist()))
             values = table.frame[name].to_numpy(dtype=object)
@@ -501,7 +526,7 @@ def _primary_key_batches(table: Table, schema: dict, keys: dict[str, np.ndarray]
     if not pk or any(n not in keys for n in pk):
         return []
     frame = _key_frame(keys, pk)
-    none = np.logical_and.reduce([_none(keys[n]) for n in pk])
+    none = np.logical_and.reduce([table.nones[n] for n in pk])
     out = []
     if (none & ~said).any():
         rows = np.flatnonzero(none & ~said)
@@ -525,81 +550,48 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 
 
-def _foreign_key_batches(table: Table, schema: dict, keys: dict[str, np.ndarray],
-                         lookups: dict[tuple[str, tuple[str, ...]], set]) -> list[Batch]:
+def _foreign_key_batches(table: Table, schema: dict, tables: dict[str, Table]) -> list[Batch]:
+    """Rows whose key is not among the referenced table's keys (frictionless' lookup, as a hash join)."""
     out = []
     for fk in schema.get("foreignKeys", []):
         names = _as_list(fk["fields"])
         target = fk["reference"].get("resource") or table.name
-        target_fields = tuple(_as_list(fk["reference"]["fields"]))
-        lookup = lookups.get((target, target_fields))
-        if lookup is None or any(n not in keys for n in names):
-            continue  # the referenced resource is missing: frictionless reports the descriptor instead
-        idx = np.flatnonzero(~np.logical_and.reduce([_none(keys[n]) for n in names]))
-        if len(names) == 1:
-            codes, uniques = pd.factorize(keys[names[0]][idx])
-            uniques = [(u,) for u in uniques]
+        target_fields = _as_list(fk["reference"]["fields"])
+        ref = tables.get(target)
+        if ref is None or any(n not in table.keys for n in names) or any(f not in ref.keys for f in target_fields):
+            continue  # frictionless reports a missing resource or field as a descriptor error
+        idx = np.flatnonzero(~np.logical_and.reduce([table.nones[n] for n in names]))
+        if not len(idx):
+            continue
+        if len(names) == 1 and len(target_fields) == 1:
+            f = target_fields[0]
+            known = pd.Series(table.keys[names[0]][idx], dtype=object).isin(
+                pd.Series(ref.keys[f][~ref.nones[f]], dtype=object)).to_numpy()
         else:
-            codes, uniques = pd.factorize(pd.Series(list(zip(*(keys[n][idx] for n in names))), dtype=object))
-        known = np.array([u in lookup for u in uniques] + [True], dtype=bool)
-        rows = idx[~known[codes]]
+            lookup = set(zip(*(ref.keys[f] for f in target_fields)))
+            lookup = {t for t in lookup if set(t) != {None}}
+            known = np.array([t in lookup for t in zip(*(table.keys[n][idx] for n in names))], dtype=bool)
+        rows = idx[~known]
         if not len(rows):
             continue
         code = "unknown-country" if target == "countries" else "unknown-reference"
+        keys = table.keys
         out.append(Batch("foreign-key", len(table.fields) + 2, rows, np.full(len(rows), code, dtype=object),
-                         lambda row, names=names, target=target: CellError(
+                         lambda row, names=names, target=target, keys=keys: CellError(
                              "foreign-key", row + 2, None, None, "", table.cells(row), list(names),
                              [str(keys[n][row]) for n in names], target)))
     return out
 
 
-def lookup_set(keys: dict[str, np.ndarray], fields: tuple[str, ...]) -> set:
-    """The referenced table's key values, as frictionless collects them (all-None keys left out)."""
-    if any(f not in keys for f in fields):
-        return set()
-    tuples = set(zip(*(keys[f] for f in fields)))
-    return {t for t in tuples if set(t) != {None}}
-
-
 def validate_tables(tables: dict[str, Table], schemas: dict[str, dict], missing: dict[str, list[str]],
                     cap: int) -> dict[str, Outcome]:
-    """Every resource's errors; referenced tables first, so foreign keys see their keys."""
-    order = _reference_order(tables, schemas)
-    all_keys: dict[str, dict[str, np.ndarray]] = {}
-    outcomes: dict[str, Outcome] = {}
-    for name in order:
-        schema = schemas[name]
-        lookups = {}
-        for fk in schema.get("foreignKeys", []):
-            target = fk["reference"].get("resource") or name
-            target_fields = tuple(_as_list(fk["reference"]["fields"]))
-            if target == name:
-                lookups[(target, target_fields)] = None  # filled once this table's keys exist
-            elif target in all_keys:
-                lookups[(target, target_fields)] = lookup_set(all_keys[target], target_fields)
-        if any(v is None for v in lookups.values()):
-            _, own = row_batches(tables[name], missing[name], {"fields": schema["fields"]}, {})
-            lookups = {k: (lookup_set(own, k[1]) if v is None else v) for k, v in lookups.items()}
-        batches, keys = row_batches(tables[name], missing[name], schema, lookups)
-        all_keys[name] = keys
-        outcomes[name] = _keep_first(batches, cap)
+    """Every resource's errors; cells first everywhere, then keys, so foreign keys see every table."""
+    found = {name: row_batches(table, missing[name], schemas[name]) for name, table in tables.items()}
+    outcomes = {}
+    for name, table in tables.items():
+        batches = found[name] + _foreign_key_batches(table, schemas[name], tables)
+        outcomes[name] = _keep_first([b for b in batches if len(b.rows)], cap)
     return outcomes
-
-
-def _reference_order(tables: dict[str, Table], schemas: dict[str, dict]) -> list[str]:
-    """Resources in descriptor order, except that a referenced resource comes before its referrers."""
-    done: list[str] = []
-
-    def visit(name: str, trail: tuple[str, ...]) -> None:
-        if name in done or name in trail or name not in tables:
-            return
-        for fk in schemas[name].get("foreignKeys", []):
-            visit(fk["reference"].get("resource") or name, (*trail, name))
-        done.append(name)
-
-    for name in tables:
-        visit(name, ())
-    return done
 
 
 def _keep_first(batches: list[Batch], cap: int) -> Outcome:
