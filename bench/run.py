@@ -416,6 +416,26 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def save(path: Path, results: dict, merge: bool) -> dict:
+    """Write the results (with --merge, over the earlier file's results for what this run did not redo)."""
+    merged = dict(results)
+    if merge and path.exists():
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        if earlier.get("machine", {}).get("date") != results["machine"]["date"]:
+            earlier["earlier_runs"] = earlier.get("earlier_runs", []) + [earlier["machine"]]
+        merged["sites"] = {**earlier.get("sites", {}), **results["sites"]}
+        merged["validate"] = {**earlier.get("validate", {}), **results.get("validate", {})}
+        merged["earlier_runs"] = earlier.get("earlier_runs", [])
+    synthetic = sorted((r for n, r in merged["sites"].items() if n.startswith("synthetic-")),
+                       key=lambda r: r["partners"])
+    if len(synthetic) >= 2:  # per-partner cost of the largest synthetic site over the smallest
+        merged["per_country_ratio"] = synthetic[-1]["cold_per_country"] / synthetic[0]["cold_per_country"]
+        merged["per_country_ratio_cpu"] = synthetic[-1]["cold_cpu_per_country"] / synthetic[0]["cold_cpu_per_country"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+    return merged
+
+
 def heading(results: dict) -> str:
     m = results["machine"]
     return (f"Trade Mirror benchmark, {m['date']}, {m['usable_cores']} cores, {m['ram_gb']} GB, Python {m['python']},"
@@ -459,24 +479,14 @@ def main() -> None:
             runs = dict(item.split("=") for item in args.runs_for).get(site.name, args.runs)
             log(f"{site.name}: {site.partners} partner countries, {runs} runs")
             results["sites"][site.name] = bench_site(site, work, int(runs), log)
-        synthetic = [r for n, r in results["sites"].items() if n.startswith("synthetic-")]
-        if len(synthetic) >= 2:
-            results["per_country_ratio"] = synthetic[-1]["cold_per_country"] / synthetic[0]["cold_per_country"]
-            results["per_country_ratio_cpu"] = (synthetic[-1]["cold_cpu_per_country"]
-                                                / synthetic[0]["cold_cpu_per_country"])
+            save(args.json, results, args.merge)  # after each site, so an interrupted run keeps what it measured
         results["validate"] = bench_validate(work, args.validate_rows, args.runs, args.validate_budget, log)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
-    if args.merge and args.json.exists():
-        earlier = json.loads(args.json.read_text(encoding="utf-8"))
-        results["sites"] = {**earlier.get("sites", {}), **results["sites"]}
-        results["validate"] = {**earlier.get("validate", {}), **results.get("validate", {})}
-        results["earlier_runs"] = earlier.get("earlier_runs", []) + [earlier["machine"]]
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    results = save(args.json, results, args.merge)
     print(heading(results))
     print(table(results))
     print(f"\nResults written to {args.json} ({results['seconds'] / 60:.1f} min)")
