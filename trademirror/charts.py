@@ -124,6 +124,15 @@ def to_spec(chart: alt.Chart) -> dict:
     return spec
 
 
+def with_locale(spec: dict, locale: str) -> dict:
+    """The spec with the language's number format (separators from CLDR) for axes and tooltips."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    number = {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale), "grouping": [3],
+              "currency": ["", ""]}
+    return {**spec, "config": {**spec.get("config", {}), "locale": {"number": number}}}
+
+
 def static_spec(spec: dict) -> dict:
     """The spec for the static SVG: a fixed width and a white background."""
     fixed = dict(spec)

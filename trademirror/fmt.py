@@ -13,22 +13,16 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-QUALIFIER_PREFIX = {
-    "en": {"exact": "", "approx": "about ", "over": "over ", "under": "under "},
-}
-UNITS = {"en": {"bn": "bn", "mn": "mn", "currency": "US$"}}
-
 
 def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
-    """US$ with a magnitude word: 784 -> 'US$784mn', 29700 -> 'US$29.7bn', 78180 -> 'US$78.18bn'."""
-    units = UNITS.get(locale, UNITS["en"])
-    if abs(value) >= 1000:
-        number = format_decimal(value / 1000, format="#,##0.##", locale=locale)
-        text = f"{units['currency']}{number}{units['bn']}"
-    else:
-        number = format_decimal(value, format="#,##0.##", locale=locale)
-        text = f"{units['currency']}{number}{units['mn']}"
-    return QUALIFIER_PREFIX.get(locale, QUALIFIER_PREFIX["en"]).get(qualifier, "") + text
+    """US$ with a magnitude word, in the language's words: 784 -> 'US$784mn', 29700 -> 'US$29.7bn'."""
+    from .i18n import Catalogue  # the words around the number are messages, like every other text
+
+    catalogue = Catalogue(locale)
+    scale, key = (1000, "money.bn") if abs(value) >= 1000 else (1, "money.mn")
+    text = catalogue.text(key, number=format_decimal(value / scale, format="#,##0.##", locale=locale))
+    word = catalogue.text(f"qualifier.{qualifier}")
+    return f"{word} {text}" if word else text
 
 
 def number(value: float, decimals: int = 1, locale: str = "en") -> str:

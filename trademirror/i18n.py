@@ -69,21 +69,58 @@ class MissingMessage(KeyError):
 @cache
 def _catalogue(locale: str) -> dict:
     path = LOCALES / f"{locale}.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not path.is_file():  # a language being started: everything falls back to English, and is counted
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+SOURCE_LOCALE = "en"  # every message exists in English first; other languages may lag behind
+
+
+def available(locale: str) -> bool:
+    return (LOCALES / f"{locale}.yml").is_file()
+
+
+def _lookup(messages: dict, key: str) -> object:
+    node: object = messages
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise MissingMessage(key)
+        node = node[part]
+    return node
 
 
 class Catalogue:
+    """Messages for one language. A message missing in it falls back to English and is recorded in
+    `missing` (tests require none); a message missing in English too stops the build."""
+
     def __init__(self, locale: str = "en"):
         self.locale = locale
         self.messages = _catalogue(locale)
+        self.missing: set[str] = set()
 
     def raw(self, key: str) -> object:
-        node: object = self.messages
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise MissingMessage(f"no message '{key}' in locales/{self.locale}.yml")
-            node = node[part]
-        return node
+        try:
+            return _lookup(self.messages, key)
+        except MissingMessage:
+            pass
+        if self.locale != SOURCE_LOCALE:
+            try:
+                value = _lookup(_catalogue(SOURCE_LOCALE), key)
+            except MissingMessage:
+                pass
+            else:
+                self.missing.add(key)
+                return value
+        raise MissingMessage(f"no message '{key}' in locales/{self.locale}.yml")
+
+    def country_name(self, code: str, name_in_data: str) -> str:
+        """The data's own name in the source language; elsewhere the locale file's name for a group
+        code, then CLDR's name for an ISO country, then the data's name."""
+        if self.locale == SOURCE_LOCALE:
+            return name_in_data
+        own = (self.messages.get("country_names") or {}).get(code)
+        return own or cldr_country_name(code, self.locale) or name_in_data
 
     def t(self, key: str, **values: object) -> Markup:
         """A message for Markdown, with each value escaped."""
@@ -100,3 +137,16 @@ class Catalogue:
     def text(self, key: str, **values: object) -> str:
         """A message as plain text (chart titles, CSV headers): values inserted as they are."""
         return str(self.raw(key)).format(**{k: plain(v) for k, v in values.items()})
+
+
+def cldr_country_name(code: str, locale: str) -> str | None:
+    """CLDR's name for an ISO 3166 alpha-3 (or alpha-2) code in the given language."""
+    from babel import Locale
+    from babel.core import UnknownLocaleError, get_global
+
+    aliases = get_global("territory_aliases").get(code) or [code]
+    try:
+        territories = Locale.parse(locale).territories
+    except (UnknownLocaleError, ValueError):
+        return None
+    return territories.get(aliases[0])

@@ -65,7 +65,8 @@ class Views:
         self.pairs, self.unmatched, self.derived = pairs, unmatched, derived
         self.locale = catalogue.locale
         countries = data.countries
-        self.names = dict(zip(countries["code"], countries["name"], strict=True))
+        data_names = dict(zip(countries["code"], countries["name"], strict=True))
+        self.names = {code: catalogue.country_name(code, name) for code, name in data_names.items()}
         self.kinds = dict(zip(countries["code"], countries["kind"], strict=True))
         self.sources = {r.id: r for r in data.sources.itertuples(index=False)}
         self.figures = data.figures
@@ -76,7 +77,7 @@ class Views:
         self.region = data.settings.get("region")
         self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
                               if self.region and self.region in codes(groups))
-        self.slugs = unique_slugs(self.names)
+        self.slugs = unique_slugs(data_names)  # the same file names in every language
 
     # --- small formatters -----------------------------------------------------
 
@@ -306,7 +307,8 @@ class Views:
         frame = charts.tidy(rows)
         frame.attrs["reporters"] = reporters
         text = self.chart_text(title, alt_text, frame, category, series)
-        return Chart(name=name, spec=charts.to_spec(fn(frame, text)), data=frame, text=text)
+        return Chart(name=name, spec=charts.with_locale(charts.to_spec(fn(frame, text)), self.locale), data=frame,
+                     text=text)
 
     def full_year_flows(self, flow: str, reporter: str, partners: list[str]) -> pd.DataFrame:
         f = self.figures

@@ -1,0 +1,77 @@
+"""MkDocs hook: build each other language edition into its folder of the site.
+
+The main build (mkdocs build, or mike deploy, which runs it) leaves the other
+editions' folders out of its own pages, then builds each of them with the same
+mkdocs.yml, its own navigation (docs/<lang>/.nav.yml, written by
+build_charts.py) and the theme in that language, into site/<lang>/. The
+language switcher's links are rebased for each edition and stay relative, so
+they work inside every version that mike publishes. Skipped under
+`mkdocs serve`, which previews the main language.
+"""
+
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+
+from trademirror import languages
+
+_command = "build"
+
+
+def on_startup(command, dirty):
+    global _command
+    _command = command
+
+
+def _editions(config):
+    found = languages.from_config({"theme": {"language": config.theme["language"]}, "extra": config.extra})
+    main = found[0]
+    return main, found[1:]
+
+
+def _is_main_build(config) -> bool:
+    main, _ = _editions(config)
+    return config.theme["language"] == main.code and not config.extra.get("edition")
+
+
+def on_files(files, config):
+    if not _is_main_build(config):
+        return files
+    _, others = _editions(config)
+    for file in list(files):
+        if any(file.src_uri.startswith(edition.folder) for edition in others):
+            files.remove(file)
+    return files
+
+
+def on_post_build(config):
+    if _command == "serve" or not _is_main_build(config):
+        return
+    main, others = _editions(config)
+    raw = languages.read_config(Path(config.config_file_path))
+    for edition in others:
+        docs = Path(config.docs_dir) / edition.folder
+        nav_file = docs / languages.NAV_FILE
+        if not nav_file.is_file():
+            raise PluginError(f"{nav_file}: missing — run `python build_charts.py` first; it writes the"
+                              f" {edition.name} edition into {docs}")
+        theme = {**raw.get("theme", {}), "language": edition.code}
+        alternate = [{**alt, "link": _rebase(alt.get("link"), edition)} for alt in config.extra["alternate"]]
+        # No version selector in other editions: Material looks for versions.json one level above the
+        # page's root, which is the version folder only for the main language.
+        extra = {**config.extra, "alternate": alternate, "edition": edition.code, "version": {}}
+        site_url = (config.site_url or "") and config.site_url.rstrip("/") + "/" + edition.folder
+        edition_config = load_config(
+            config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
+            nav=yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"], theme=theme, extra=extra,
+            site_url=site_url or None, strict=config.strict)
+        build(edition_config)
+
+
+def _rebase(link, edition) -> str:
+    """A switcher link relative to the main site's root, made relative to the edition's root."""
+    target = languages._folder(link)
+    return "../" * edition.folder.count("/") + target
