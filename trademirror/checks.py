@@ -79,7 +79,7 @@ _POW10_NEG = np.array([10.0**-k for k in range(23)])
 _POW10_INT = np.array([10**k for k in range(19)], dtype=np.int64)
 # Candidate filters compare with this much slack on top of `overlap`'s, so float
 # summation order can never hide a contradiction from the exact check that follows.
-SLACK = 1e-6
+SLACK = 1e-9
 
 
 def rounding_units(values: np.ndarray) -> np.ndarray:
@@ -143,20 +143,31 @@ def _slack(*arrays: np.ndarray) -> np.ndarray:
 class _Keys:
     """Integer codes and intervals of a figures table, computed once per table."""
 
-    def __init__(self, figures: pd.DataFrame):
+    def __init__(self, figures: pd.DataFrame, codes: dict):
         self.frame = figures
         self.codes, self.uniques = {}, {}
         for c in ("reporter", "partner", "flow", *PERIOD):
-            self.codes[c], self.uniques[c] = pd.factorize(figures[c].to_numpy(dtype=object), sort=True)
+            known = codes.get(c)
+            if known is not None and len(known[0]) == len(figures):
+                self.codes[c], self.uniques[c] = known  # dates, factorized once by package.load
+            else:
+                self.codes[c], self.uniques[c] = pd.factorize(figures[c].to_numpy(dtype=object), sort=True)
+        self._groups: dict[tuple, np.ndarray] = {}
         self.lo, self.hi = bounds_arrays(figures["value_usd_mn"].to_numpy(dtype=float),
                                          figures["qualifier"].to_numpy(dtype=object))
 
     def group(self, *columns: str) -> np.ndarray:
-        """One integer per distinct combination of the columns."""
+        """One integer per distinct combination of the columns (0..n-1), cached."""
+        if columns in self._groups:
+            return self._groups[columns]
         key = np.zeros(len(self.frame), dtype=np.int64)
+        span = 1
         for c in columns:
-            codes = self.codes[c]
-            key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+            radix = len(self.uniques[c]) + 1
+            if span * radix >= 2**62:  # compact before the mixed-radix key could overflow
+                key, span = pd.factorize(key)[0].astype(np.int64), int(key.max(initial=0)) + 1
+            key, span = key * radix + self.codes[c], span * radix
+        self._groups[columns] = key = pd.factorize(key)[0].astype(np.int64)
         return key
 
 
@@ -168,14 +179,24 @@ def _keys(data: Dataset) -> _Keys:
     cached = _KEYS.get(id(figures))
     if cached is None or cached.frame is not figures:
         _KEYS.clear()
-        cached = _KEYS[id(figures)] = _Keys(figures)
+        cached = _KEYS[id(figures)] = _Keys(figures, data.codes.get("figures", {}) if hasattr(data, "codes")
+                                            else {})
     return cached
 
 
 def _by_group(key: np.ndarray, values: np.ndarray, how: str, size: int) -> np.ndarray:
-    """Per-group max or min of values (NaN-free), indexed by group id; -inf/+inf for empty groups."""
+    """Per-group max or min of values, indexed by group id; -inf/+inf for empty groups.
+
+    Sorted once and reduced per run of equal keys (`ufunc.at` is many times slower).
+    """
     out = np.full(size, -np.inf if how == "max" else np.inf)
-    (np.maximum if how == "max" else np.minimum).at(out, key, values)
+    if not len(key):
+        return out
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    reduce = np.maximum if how == "max" else np.minimum
+    out[sorted_key[starts]] = reduce.reduceat(values[order], starts)
     return out
 
 
@@ -392,9 +413,13 @@ def group_vs_members(data: Dataset) -> list[Problem]:
             same = candidates[candidates.partner.isin(member_codes)]
             if same.empty:
                 continue
-            parts = [hull(_iv(r) for r in _rows(rows)) for _, rows in same.groupby("partner", sort=True)]
-            total = add(*parts)
-            complete = same.partner.nunique() == len(member_codes)
+            hulls: dict[str, Interval] = {}  # per partner, as hull() over its rows
+            for p, value, qualifier in zip(same.partner, same.value_usd_mn, same.qualifier):
+                lo, hi = bounds(value, qualifier)
+                h = hulls.get(p)
+                hulls[p] = (lo, hi) if h is None else (min(h[0], lo), max(h[1], hi))
+            total = add(*(hulls[p] for p in sorted(hulls)))
+            complete = len(hulls) == len(member_codes)
             if (complete and not overlap(total, _iv(t))) or total[0] > _iv(t)[1]:
                 summed = same.groupby("partner")["value_usd_mn"].first().sum()
                 listed = ", ".join(sorted(same.partner.unique()))
@@ -485,7 +510,7 @@ def _part_whole_suspects(data: Dataset) -> list[tuple[int, int]]:
     p_start = np.array([d.toordinal() for d in starts[first]])
     p_end = np.array([d.toordinal() for d in ends[first]])
     n_per = len(first)
-    # nested[i] = the periods that strictly contain period i
+    # The periods that strictly contain each period.
     wholes = []
     for i in range(n_per):
         inside = (p_start <= p_start[i]) & (p_end[i] <= p_end) & ~((p_start == p_start[i]) & (p_end == p_end[i]))
@@ -495,16 +520,38 @@ def _part_whole_suspects(data: Dataset) -> list[tuple[int, int]]:
     lo_max = _by_group(inverse, k.lo, "max", len(cells))
     hi_min = _by_group(inverse, k.hi, "min", len(cells))
     c_grp, c_per = cells // n_per, cells % n_per
-    counts = np.array([len(w) for w in wholes])[c_per]
-    if not counts.sum():
-        return []
-    src = np.repeat(np.arange(len(cells)), counts)
-    tgt_per = np.concatenate([wholes[p] for p in c_per]) if len(cells) else np.array([], dtype=np.int64)
-    tgt_cell = c_grp[src] * n_per + tgt_per
-    at = np.searchsorted(cells, tgt_cell)
-    at = np.minimum(at, len(cells) - 1)
-    present = cells[at] == tgt_cell
-    src, at = src[present], at[present]
+    n_grp = int(grp.max()) + 1
+    if n_grp * n_per <= 20_000_000:
+        # Dense: for each group and period, the smallest upper bound among the periods around it.
+        hi = np.full((n_grp, n_per), np.inf)
+        hi[c_grp, c_per] = hi_min
+        around = np.full((n_grp, n_per), np.inf)
+        for i, w in enumerate(wholes):
+            if len(w):
+                around[:, i] = hi[:, w].min(axis=1)
+        nearest = around[c_grp, c_per]
+        maybe = lo_max > nearest - _slack(lo_max, np.where(np.isfinite(nearest), nearest, 0))
+        src_cells = np.flatnonzero(maybe)
+        src, at = [], []
+        for a in src_cells.tolist():  # the few suspect parts: pair them with each whole around them
+            for j in wholes[c_per[a]].tolist():
+                b = np.searchsorted(cells, c_grp[a] * n_per + j)
+                if b < len(cells) and cells[b] == c_grp[a] * n_per + j:
+                    src.append(a)
+                    at.append(int(b))
+        src, at = np.array(src, dtype=np.int64), np.array(at, dtype=np.int64)
+    else:
+        flat = np.concatenate(wholes + [np.array([], dtype=np.int64)]).astype(np.int64)
+        offsets = np.r_[0, np.cumsum([len(w) for w in wholes])].astype(np.int64)
+        counts = (offsets[c_per + 1] - offsets[c_per])
+        if not counts.sum():
+            return []
+        src = np.repeat(np.arange(len(cells)), counts)
+        step = np.arange(len(src)) - np.repeat(np.cumsum(counts) - counts, counts)
+        tgt_cell = c_grp[src] * n_per + flat[np.repeat(offsets[c_per], counts) + step]
+        at = np.minimum(np.searchsorted(cells, tgt_cell), len(cells) - 1)
+        present = cells[at] == tgt_cell
+        src, at = src[present], at[present]
     s = _slack(lo_max[src], hi_min[at])
     hit = lo_max[src] > hi_min[at] - s
     order = np.argsort(inverse, kind="stable")
@@ -625,6 +672,8 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         rows = by_period.get((g.period_start, g.period_end), np.array([], dtype=np.int64))
         rows = rows[((partner[rows] == g.country) | (reporter[rows] == g.country))
                     & (k.lo[rows] > gi[1] - _slack(k.lo[rows], gi[1]))]
+        if not len(rows):
+            continue
         for t in _rows(figures.iloc[rows]):
             if _iv(t)[0] > gi[1]:
                 out.append(Problem(

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .report import Problem
@@ -60,6 +61,8 @@ class Dataset:
     meta: dict
     tables: dict[str, pd.DataFrame]
     files: dict[str, str]  # resource name -> path relative to the package
+    # resource -> column -> (codes, sorted distinct values) of date columns, so checks need not hash dates again
+    codes: dict[str, dict] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -175,12 +178,12 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
     if descriptor is None:
         raise PackageError(problems)
     root = descriptor_path.parent
-    frames, files = {}, {}
+    frames, files, all_codes = {}, {}, {}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
         numbers = {}
         if tables is not None and resource["name"] in tables:
-            frame = tables[resource["name"]].frame.copy()
+            frame = tables[resource["name"]].frame  # parsed for validation, not needed as text again
             numbers = tables[resource["name"]].numbers
         else:
             frame = pd.read_csv(root / resource["path"], dtype=str, keep_default_na=False,
@@ -190,20 +193,27 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
             if spec["type"] == "number":
                 frame[column] = numbers[column].to_numpy() if column in numbers else pd.to_numeric(frame[column])
             elif spec["type"] == "date":
-                frame[column] = _dates(frame[column])
+                frame[column], known = _dates(frame[column])
+                all_codes.setdefault(resource["name"], {})[column] = known
             else:
                 frame[column] = frame[column].astype(object).where(frame[column] != "", None)
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
-    return Dataset(root=root, meta=descriptor, tables=frames, files=files)
+    return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes)
 
 
-def _dates(column: pd.Series) -> pd.Series:
-    """ISO date text to `datetime.date` objects, parsing each distinct date once (dates repeat a lot)."""
-    codes, uniques = pd.factorize(column)
+def _dates(column: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
+    """ISO date text to `datetime.date` objects, parsing each distinct date once (dates repeat a lot).
+
+    Also returns the codes and the sorted distinct dates, which the checks group by.
+    """
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d").dt.date.to_numpy(dtype=object)
-    return pd.Series(parsed[codes], index=column.index, dtype=object)
+    order = np.argsort(parsed, kind="stable") if len(parsed) else np.array([], dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Series(parsed[codes], index=column.index, dtype=object), (rank[codes], parsed[order])
 
 
 # --- Checks before the schema: files that cannot be read as CSV at all ----------------

@@ -273,8 +273,12 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     constraints = spec.get("constraints", {})
     values = table.frame[name].to_numpy(dtype=object)
     rows = len(values)
-    missing = pd.Series(values, dtype=object).isin(missing_values).to_numpy() if missing_values \
-        else np.zeros(rows, dtype=bool)
+    if list(missing_values) == [""]:
+        missing = values == ""
+    elif missing_values:
+        missing = pd.Series(values, dtype=object).isin(missing_values).to_numpy()
+    else:
+        missing = np.zeros(rows, dtype=bool)
     if table.present is not None:
         missing = missing | ~table.present[:, position]
     filled = np.flatnonzero(~missing)
