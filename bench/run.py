@@ -364,7 +364,8 @@ def machine() -> dict:
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
             "usable_cores": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": round(int(mem) / 1024 / 1024, 1),
             "python": platform.python_version(), "platform": platform.platform(), "versions": versions,
-            "commit": commit.stdout.strip(), "load_average_start": os.getloadavg()}
+            "commit": commit.stdout.strip() or os.environ.get("BENCH_COMMIT", ""),  # a git archive has no .git
+            "load_average_start": os.getloadavg()}
 
 
 def fmt_series(s: dict, unit: str = "s") -> str:
