@@ -178,3 +178,49 @@ def test_a_second_source_with_a_different_value_yields_exactly_one_conflict(
     found = _findings(tmp_path_factory, tables)
     conflicts = [p for p in found if p.code == "conflicting-figures"]
     assert len(conflicts) == 1 and set(conflicts[0].ids) == {f"h{i}", f"h{i}-again"}
+
+
+# --- The fast checks against the row-by-row oracle ---------------------------------
+
+
+def _both(tmp_path_factory, tables) -> tuple[list, list]:
+    from . import reference_checks
+
+    root = tmp_path_factory.mktemp("oracle")
+    descriptor = write_package(root, tables, settings={"focus_reporter": "AAA", "region": "XGR"})
+    today = date(2026, 1, 1)
+    return checks.run(package.load(descriptor), today), reference_checks.run(package.load(descriptor), today)
+
+
+def test_real_package_problems_are_those_of_the_row_by_row_checks_in_the_same_order():
+    from . import reference_checks
+
+    data = package.load(REAL_DESCRIPTOR)
+    assert checks.run(data) == reference_checks.run(package.load(REAL_DESCRIPTOR))
+
+
+@HYPOTHESIS
+@given(partners=flows, picks=st.lists(st.tuples(st.sampled_from(["x", "m", "t", "h", "total", "g"]),
+                                                st.integers(0, 5), st.floats(0.2, 10)), max_size=4),
+       qualifier=st.sampled_from(["exact", "approx", "over", "under"]))
+def test_fast_checks_return_exactly_what_the_row_by_row_checks_return(tmp_path_factory, partners, picks, qualifier):
+    tables = consistent_tables(partners)
+    for kind, pick, factor in picks:
+        fid = kind if kind in ("total", "g") else f"{kind}{pick % len(partners)}"
+        for row in tables["figures"] + tables["growth"]:
+            if row["id"] == fid:
+                key = "value_usd_mn" if "value_usd_mn" in row else "change_pct"
+                row[key] = repr(round(float(row[key]) * factor, 1))
+                row["qualifier"] = qualifier
+    tables["figures"].append(dict(tables["figures"][0], id="again", value_usd_mn="123.4"))
+    fast, oracle = _both(tmp_path_factory, tables)
+    assert fast == oracle
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.integers(-10**12, 10**12).map(float), st.floats(-1e9, 1e9, allow_nan=False),
+                 st.decimals(-10**6, 10**6, places=4).map(float)))
+def test_rounding_units_on_arrays_equal_the_scalar_rule(value):
+    import numpy as np
+
+    assert checks.rounding_units(np.array([value]))[0] == checks.rounding_unit(value)

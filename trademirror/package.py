@@ -117,6 +117,15 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
         return SchemaCheck([_error("invalid-descriptor", descriptor_path.name, None, "resources",
                                    "has no list of resources",
                                    "compare datapackage.json with the Data Package specification")])
+    for index, resource in enumerate(descriptor["resources"]):
+        schema = resource.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(resource.get("name"), str) or not isinstance(resource.get("path"), str) \
+                or not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+            label = resource.get("name") or f"number {index + 1}"
+            return SchemaCheck([_error("invalid-descriptor", descriptor_path.name, None, "resources",
+                                       f"resource {label} needs a name, a path and a schema with named fields",
+                                       "compare datapackage.json with the Data Package specification")])
     raws, problems = _precheck_files(descriptor_path.parent, descriptor)
     if problems:
         return SchemaCheck(problems)
