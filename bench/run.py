@@ -328,11 +328,12 @@ def bench_validate(work: Path, rows: list[int], runs: int, budget: float, log) -
     for n in rows:
         folder = work / f"validate-{n}"
         made = synth.generate(folder, 0, figures_target=n)
-        times, peaks, codes = Series(), [], []
+        times, cpu, peaks, codes = Series(), Series(), [], []
         for i in range(runs):
             t = run([PYTHON, str(ROOT / "build_charts.py"), "--package", str(made.descriptor), "validate"], ROOT,
                     timeout=budget * 3)
             times.add(t.seconds)
+            cpu.add(t.cpu)
             peaks.append(t.peak_mb)
             codes.append(t.returncode)
             log(f"  validate {n} rows {i + 1}/{runs}: {t.seconds:.1f} s, peak {t.peak_mb:.0f} MB, exit {t.returncode}")
@@ -340,7 +341,8 @@ def bench_validate(work: Path, rows: list[int], runs: int, budget: float, log) -
                 log(f"  validate {n} rows: {t.seconds:.0f} s is over the {budget:.0f} s budget per run; stopping here")
                 break
         last = t.output.strip().splitlines()
-        out[str(n)] = {"figures": made.figures, **times.summary(), "peak_mb": max(peaks), "exit_codes": codes,
+        out[str(n)] = {"figures": made.figures, **times.summary(), "cpu": cpu.summary(), "peak_mb": max(peaks),
+                       "exit_codes": codes,
                        "summary_line": next((line for line in reversed(last) if "error(s)" in line), last[-1:])}
         shutil.rmtree(folder)
     return out
@@ -406,10 +408,11 @@ def table(results: dict) -> str:
                      f" {kb(med['page_gzip'])} | {kb(big['page_gzip'])} | {kb(med['shared_bytes'])},"
                      f" {kb(med['shared_gzip'])} | {kb(med['search_index_bytes'])}, {kb(med['search_index_gzip'])} |")
     if results.get("validate"):
-        lines += ["", "| validate | figure rows | time | peak memory | exit codes |", "|---|---:|---|---:|---|"]
+        lines += ["", "| validate | figure rows | wall time | CPU time | peak memory | exit codes |",
+                  "|---|---:|---|---|---:|---|"]
         for n, v in results["validate"].items():
-            lines.append(f"| `build_charts.py validate` | {int(n):,} | {fmt_series(v)} | {v['peak_mb']:,.0f} MB"
-                         f" | {' '.join(map(str, v['exit_codes']))} |")
+            lines.append(f"| `build_charts.py validate` | {int(n):,} | {fmt_series(v)} | {fmt_series(v.get('cpu', {}))}"
+                         f" | {v['peak_mb']:,.0f} MB | {' '.join(map(str, v['exit_codes']))} |")
     ratio = results.get("per_country_ratio")
     if ratio is not None:
         lines += ["", f"Cold-build cost per partner, largest ÷ smallest synthetic site: {ratio:.2f}× wall,"
