@@ -62,11 +62,13 @@ def on_post_build(config):
         alternate = [{**alt, "link": _rebase(alt.get("link"), edition)} for alt in config.extra["alternate"]]
         # No version selector in other editions: Material looks for versions.json one level above the
         # page's root, which is the version folder only for the main language.
-        extra = {**config.extra, "alternate": alternate, "edition": edition.code, "version": {}}
+        generated = yaml.safe_load(nav_file.read_text(encoding="utf-8"))
+        extra = {**config.extra, **generated.get("extra", {}), "alternate": alternate, "edition": edition.code,
+                 "version": {}}
         site_url = (config.site_url or "") and config.site_url.rstrip("/") + "/" + edition.folder
         edition_config = load_config(
             config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
-            nav=yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"], theme=theme, extra=extra,
+            nav=generated["nav"], theme=theme, extra=extra,
             site_url=site_url or None, strict=config.strict)
         build(edition_config)
 

@@ -240,3 +240,38 @@ def test_instant_navigation_renders_charts_under_the_policy(strict_site, browser
     assert charts >= 2 and page.locator(".tm-chart--live").count() == charts
     assert page.evaluate("window.__cspViolations") == []
     page.close()
+
+
+def test_the_language_switcher_works_inside_an_older_version(site, browser):
+    """mike publishes each version in its own folder: the switcher must stay inside it, on the same page."""
+    base, _ = site
+    page = browser.new_page()
+    watch = Watch(page, base)
+    page.goto(f"{base}/1.0.0/countries/tajikistan.html")
+    russian = page.locator(".md-select__link[hreflang=ru]")
+    page.locator(".md-header__option .md-select").first.hover()
+    russian.click()
+    page.wait_for_url(f"{base}/1.0.0/ru/countries/tajikistan.html")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert wait_for_charts(page) >= 2
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator(".md-select__link[hreflang=en]").click()
+    page.wait_for_url(f"{base}/1.0.0/countries/tajikistan.html")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert watch.errors == [] and watch.external == []
+    page.close()
+
+
+def test_an_embed_page_draws_its_chart_alone_under_the_policy(strict_site, browser):
+    base, served = strict_site
+    embeds = sorted((served / "latest" / "embed" / "countries").rglob("*.html"))
+    assert embeds
+    page = browser.new_page(viewport={"width": 480, "height": 600})
+    page.add_init_script(RECORD_VIOLATIONS)
+    watch = Watch(page, base)
+    page.goto(f"{base}/{embeds[0].relative_to(served).as_posix()}")
+    assert wait_for_charts(page) == 1
+    assert page.locator(".tm-chart--live").count() == 1
+    assert page.locator("figcaption a").get_attribute("href").endswith(".html#chart-" + embeds[0].stem)
+    assert page.evaluate("window.__cspViolations") == [] and watch.external == [] and watch.errors == []
+    page.close()

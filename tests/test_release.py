@@ -40,3 +40,19 @@ def test_publishing_an_existing_version_again_is_refused(two_releases):
     assert "version 1.1.0 is already published" in again.stderr and "--force-republish" in again.stderr
     assert "Traceback" not in again.stderr
     assert git("rev-parse", "gh-pages", cwd=root) == before
+
+
+def test_the_feed_of_the_latest_release_lists_every_release_newest_first(two_releases):
+    import xml.etree.ElementTree as ET
+
+    _, _, served = two_releases
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for folder in ("", "ru/"):
+        feed = ET.fromstring((served / "latest" / f"{folder}feed.xml").read_bytes())
+        links = [e.find("a:link", ns).get("href") for e in feed.findall("a:entry", ns)]
+        assert [link.split("/trade-mirror/")[1] for link in links] == [
+            f"1.1.0/{folder}changelog.html", f"1.0.0/{folder}changelog.html"]
+        for link in links:  # each entry points at a page that exists in its own version
+            assert (served / link.split("/trade-mirror/")[1]).is_file()
+    old = ET.fromstring((served / "1.0.0" / "feed.xml").read_bytes())
+    assert len(old.findall("a:entry", ns)) == 1  # a published version's feed is never rewritten

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import changelog, charts, clock, derive, languages, mirror, pages, site, spreadsheet
+from . import changelog, charts, clock, derive, feed, languages, mirror, pages, site, spreadsheet
 from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
@@ -49,18 +49,56 @@ def spec_bytes(spec: dict) -> bytes:
 
 
 def compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None = None,
-            folder: str = "", handwritten: tuple[str, ...] = ()) -> tuple[list[site.Output], dict]:
+            folder: str = "", handwritten: tuple[str, ...] = (), release: dict | None = None,
+            previous_feed: bytes | None = None) -> tuple[list[site.Output], dict]:
     """All generated files of one language edition, plus its navigation, from validated data.
 
     `folder` is where the edition lives in docs/ ("" for the main language, "ru/" for another);
-    `handwritten` lists the hand-written pages the navigation should link to.
+    `handwritten` lists the hand-written pages the navigation should link to; `release` is the data
+    release's version, date and published address (for citations, embed codes and the feed).
     """
-    outputs, nav = _compose(data, report, catalogue, previous, handwritten)
+    release = release or release_info(data.meta, {}, clock.today())
+    outputs, nav, changes = _compose(data, report, catalogue, previous, handwritten, release, folder)
+    outputs.append(site.Output(feed.FEED_FILE, release_feed(catalogue, release, folder, changes, report,
+                                                            previous_feed)))
+    nav["extra"] = site_extra(catalogue, release, folder)
     return [dataclasses.replace(o, path=folder + o.path) for o in outputs], nav
 
 
+def site_extra(catalogue: Catalogue, release: dict, folder: str) -> dict:
+    """Settings the theme templates read (citation, feed, social image), in the edition's language."""
+    return {"release": release, "edition_folder": folder,
+            "cite": {"title": catalogue.text("cite.title"), "lead": catalogue.text("cite.lead"),
+                     "text": catalogue.text("cite.text", site="{site}", page="{page}", version="{version}",
+                                            date="{date}", url="{url}")},
+            "feed": {"title": catalogue.text("feed.title", site=release["site_name"]), "path": feed.FEED_FILE}}
+
+
+def release_feed(catalogue: Catalogue, release: dict, folder: str, changes: changelog.Changes, report: Report,
+                 previous_feed: bytes | None) -> bytes:
+    base = release["url"] + folder if release["url"] else f"urn:trademirror:{release['version']}:{folder}"
+    latest = release["site_url"] + "latest/" + folder if release["site_url"] else base
+    entry = feed.Entry(
+        id=base + "changelog.html", link=base + "changelog.html", updated=f"{release['date']}T00:00:00Z",
+        title=catalogue.text("feed.entry_title", version=release["version"]),
+        summary=catalogue.text("feed.entry_summary", added=len(changes.added), revised=len(changes.revised),
+                               removed=len(changes.removed), findings=len(report.findings)))
+    entries = feed.with_release(feed.previous_entries(previous_feed), entry)
+    return feed.atom(catalogue.text("feed.title", site=release["site_name"]), catalogue.text("feed.subtitle"),
+                     latest + feed.FEED_FILE, latest, release["site_name"], catalogue.locale, entries)
+
+
+def release_info(meta: dict, site_config: dict, today) -> dict:
+    """The release a build publishes: its version, its date, and the address mike will publish it at."""
+    version = str(meta.get("version", ""))
+    base = str(site_config.get("site_url") or "").rstrip("/")
+    url = f"{base}/{version}/" if base and version else (f"{base}/" if base else "")
+    return {"version": version, "date": today.isoformat(), "url": url, "site_url": f"{base}/" if base else "",
+            "site_name": str(site_config.get("site_name") or meta.get("title") or meta.get("name", ""))}
+
+
 def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None,
-             handwritten: tuple[str, ...]) -> tuple[list[site.Output], dict]:
+             handwritten: tuple[str, ...], release: dict, folder: str) -> tuple[list[site.Output], dict]:
     from .views import Views
 
     derived = derive.derived_values(data.figures, data.growth)
@@ -70,17 +108,28 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     env = pages.environment()
     outputs: list[site.Output] = []
     current = Release(data.meta.get("version", ""), data.figures, json.loads(report.to_json())["findings"])
-    all_pages = views.pages() + [views.changelog_page(changelog.compare(current, previous))]
+    changes = changelog.compare(current, previous)
+    all_pages = views.pages() + [views.changelog_page(changes)]
+    edition_url = release["url"] + folder if release["url"] else ""
+    embed_source = catalogue.text("chart.embed_source", site=release["site_name"], version=release["version"])
     for page in all_pages:
-        text = pages.render(page, views, env, catalogue)
+        text = pages.render(page, views, env, catalogue, edition_url)
         outputs.append(site.Output(page.path, text.encode("utf-8")))
-        stem = f"{pages.CHART_DIR}/{pages.chart_stem(page.path)}"
-        for chart in page.charts:
+        for number, chart in enumerate(page.charts):
+            files = pages.chart_paths(page.path, chart.name)
             spec = spec_bytes(chart.spec)
-            outputs.append(site.Output(f"{stem}/{chart.name}.vl.json", spec))
-            outputs.append(site.Output(f"{stem}/{chart.name}.csv", chart_csv(chart.data)))
-            svg = f"{stem}/{chart.name}.svg"
-            outputs.append(site.Output(svg, render=_svg_renderer(chart.spec, svg), key=site.sha256(spec)))
+            key = site.sha256(spec)
+            outputs.append(site.Output(files["spec"], spec))
+            outputs.append(site.Output(files["csv"], chart_csv(chart.data)))
+            outputs.append(site.Output(files["svg"], render=_renderer(charts.render_svg, chart.spec, files["svg"]),
+                                       key=key))
+            outputs.append(site.Output(files["png"], render=_renderer(charts.render_png, chart.spec, files["png"]),
+                                       key=f"png {charts.PNG_SCALE} {key}"))
+            if number == 0:  # the page's headline chart is its social-media card
+                outputs.append(site.Output(files["card"], key=f"card {charts.CARD_SIZE} {key}",
+                                           render=_renderer(charts.render_card, chart.spec, files["card"])))
+            outputs.append(site.Output(files["embed"], pages.render_embed(page, chart, env, catalogue, embed_source)
+                                       .encode("utf-8")))
     files = {}
     text_fields = {r["path"]: {f["name"] for f in r["schema"]["fields"] if f["type"] == "string"}
                    for r in data.meta["resources"]}
@@ -94,20 +143,21 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     outputs.append(site.Output("downloads/validation-report.json", report.to_json().encode("utf-8")))
     outputs.append(site.Output(charts.BUNDLE_PATH, render=charts.javascript_bundle, key=charts.bundle_key()))
     nav = navigation(views, catalogue, handwritten)
-    return outputs, nav
+    return outputs, nav, changes
 
 
 def chart_csv(frame) -> bytes:
     return spreadsheet.guard_frame(frame).to_csv(index=False, lineterminator="\n", float_format="%.4g").encode("utf-8")
 
 
-def _svg_renderer(spec: dict, path: str) -> Callable[[], bytes]:
+def _renderer(draw: Callable[[dict], str | bytes], spec: dict, path: str) -> Callable[[], bytes]:
     def render() -> bytes:
         try:
-            return charts.render_svg(spec).encode("utf-8")
+            image = draw(spec)
         except Exception as exc:  # vl-convert raises plain exceptions for a spec it cannot draw
-            raise BuildError(f"{path}: the chart could not be drawn ({exc}) — check the chart's spec in"
-                             f" {path.removesuffix('.svg')}.vl.json; nothing was changed") from None
+            raise BuildError(f"{path}: the chart could not be drawn ({exc}) — check the chart's spec beside it"
+                             " (.vl.json); nothing was changed") from None
+        return image.encode("utf-8") if isinstance(image, str) else image
     return render
 
 
@@ -133,7 +183,7 @@ def nav_bytes(nav: dict) -> bytes:
         nav, allow_unicode=True, sort_keys=False)).encode("utf-8")
 
 
-def edition_files(docs: Path, generated: set[str], folder: str, catalogue: Catalogue) -> list[site.Output]:
+def edition_files(docs: Path, generated: dict, folder: str, catalogue: Catalogue) -> list[site.Output]:
     """What a language edition needs besides its generated pages: the hand-written assets, and each
     hand-written page, translated where a translation exists in docs/<lang>/, else in English with a note."""
     outputs = []
@@ -145,8 +195,8 @@ def edition_files(docs: Path, generated: set[str], folder: str, catalogue: Catal
             outputs.append(site.Output(folder + rel, path.read_bytes()))
         elif "/" not in rel and rel.endswith(".md"):
             translated = docs / folder / rel
-            if translated.is_file() and folder + rel not in generated:
-                continue  # a hand-written translation: never touched
+            if translated.is_file() and _edited_by_hand(translated, generated.get(folder + rel)):
+                continue  # a hand-written translation (perhaps written over an earlier fallback): never touched
             note = f'<p class="tm-fallback">{catalogue.t("language.fallback")}</p>\n\n'
             english = path.read_text(encoding="utf-8")
             outputs.append(site.Output(folder + rel, (note + f'<div lang="en" markdown>\n\n{english}\n</div>\n')
@@ -154,7 +204,11 @@ def edition_files(docs: Path, generated: set[str], folder: str, catalogue: Catal
     return outputs
 
 
-def handwritten_pages(docs: Path, generated: set[str]) -> tuple[str, ...]:
+def _edited_by_hand(path: Path, record: dict | None) -> bool:
+    return record is None or site.sha256(path.read_bytes()) != record["output"]
+
+
+def handwritten_pages(docs: Path, generated: dict) -> tuple[str, ...]:
     return tuple(sorted(p.name for p in docs.glob("*.md") if p.name not in generated))
 
 
@@ -178,13 +232,17 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         from .releases import previous_release
 
         previous = previous_release(paths.root, data.meta.get("version", ""))
-    generated = set(site.read_manifest(paths.docs))
+    generated = site.read_manifest(paths.docs)
     handwritten = handwritten_pages(paths.docs, generated)
+    site_config = languages.read_config(paths.mkdocs_yml) if paths.mkdocs_yml.is_file() else {}
+    release = release_info(data.meta, site_config, clock.today())
     outputs: list[site.Output] = []
     nav: dict = {}
-    for language in languages.configured(paths.mkdocs_yml):
+    for language in languages.from_config(site_config):
         catalogue = Catalogue(language.code)
-        edition, edition_nav = compose(data, report, catalogue, previous or None, language.folder, handwritten)
+        previous_feed = _published_feed(paths.root, previous or None, language.folder)
+        edition, edition_nav = compose(data, report, catalogue, previous or None, language.folder, handwritten,
+                                       release, previous_feed)
         if language.is_main:
             nav = edition_nav
         else:
@@ -204,7 +262,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
             if not (paths.root / NAV_FILE).exists():  # first build: mkdocs.yml INHERITs a nav.yml that must exist
                 site.atomic_write(paths.root / NAV_FILE, nav_text.encode("utf-8"))
             try:
-                build_html(paths.mkdocs_yml, staging.docs, staging.site, nav["nav"])
+                build_html(paths.mkdocs_yml, staging.docs, staging.site, nav)
             except HtmlError as exc:
                 raise BuildError(f"{exc} — nothing was changed") from None
         staging.commit()
@@ -214,3 +272,11 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         f" {len(result.removed)} removed")
     return Summary(n_pages, n_charts, len(report.findings), result.written, result.unchanged, result.removed,
                    time.perf_counter() - started)
+
+
+def _published_feed(repo: Path, previous: Release | None, folder: str) -> bytes | None:
+    if previous is None:
+        return None
+    from .releases import published_file
+
+    return published_file(repo, previous.version, folder + feed.FEED_FILE)

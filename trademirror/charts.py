@@ -146,6 +146,30 @@ def render_svg(spec: dict) -> str:
     return stable_ids(_convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
 
 
+PNG_SCALE = 2  # for retina screens, print and social media
+CARD_SIZE = (1200, 630)  # the Open Graph image size most platforms crop to
+
+
+def render_png(spec: dict) -> bytes:
+    """The static chart as a PNG at twice the SVG's size."""
+    return _convert("vegalite_to_png", static_spec(spec), vl_version=VL_VERSION, scale=PNG_SCALE)
+
+
+def card_spec(spec: dict) -> dict:
+    """A page's headline chart laid out to fill a social-media card exactly."""
+    width, height = CARD_SIZE
+    card = static_spec(spec)
+    card.update(width=width, height=height, autosize={"type": "fit", "contains": "padding"}, padding=24)
+    title = spec.get("title")
+    if isinstance(title, dict):
+        card["title"] = {**title, "fontSize": 26, "subtitleFontSize": 16, "limit": width - 60}
+    return card
+
+
+def render_card(spec: dict) -> bytes:
+    return _convert("vegalite_to_png", card_spec(spec), vl_version=VL_VERSION, scale=1)
+
+
 _workers = None  # a ProcessPoolExecutor while drawing_processes() is open
 _runtime_here = False  # whether vl-convert's JavaScript runtime has started in this process
 

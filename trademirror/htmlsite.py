@@ -24,18 +24,26 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_html(config_file: Path, docs_dir: Path, site_dir: Path, nav: list) -> None:
-    """Build the HTML site from docs_dir into site_dir with the project's mkdocs.yml, strictly."""
+def build_html(config_file: Path, docs_dir: Path, site_dir: Path, generated: dict) -> None:
+    """Build the HTML site from docs_dir into site_dir with the project's mkdocs.yml, strictly.
+
+    `generated` is this build's nav.yml (navigation and `extra` settings): passed directly, since the
+    nav.yml that mkdocs.yml inherits is still the previous build's until this one succeeds.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from .languages import read_config
+
+    extra = {**(read_config(config_file).get("extra") or {}), **generated.get("extra", {})}
 
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), nav=nav,
-                             strict=True)
+        config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                             nav=generated["nav"], extra=extra, strict=True)
         build(config)
     except MkDocsException as exc:
         details = "; ".join(collect.messages) or str(exc)

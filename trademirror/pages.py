@@ -43,16 +43,39 @@ def chart_stem(page_path: str) -> str:
     return str(PurePosixPath(page_path).with_suffix(""))
 
 
-def chart_urls(page_path: str, name: str) -> dict[str, str]:
-    base = f"{prefix_for(page_path)}{CHART_DIR}/{chart_stem(page_path)}/{name}"
-    return {"spec": f"{base}.vl.json", "svg": f"{base}.svg", "csv": f"{base}.csv"}
+EMBED_DIR = "embed"
 
 
-def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalogue) -> str:
+def chart_paths(page_path: str, name: str) -> dict[str, str]:
+    """A chart's files, relative to the edition's root."""
+    base = f"{CHART_DIR}/{chart_stem(page_path)}/{name}"
+    return {"spec": f"{base}.vl.json", "svg": f"{base}.svg", "csv": f"{base}.csv", "png": f"{base}.png",
+            "card": f"{base}.card.png", "embed": f"{EMBED_DIR}/{chart_stem(page_path)}/{name}.html"}
+
+
+def chart_urls(page_path: str, name: str, release_url: str = "") -> dict[str, str]:
+    """Links from the page to its chart's files; the embed code needs the published address."""
+    prefix = prefix_for(page_path)
+    paths = chart_paths(page_path, name)
+    urls = {kind: prefix + path for kind, path in paths.items()}
+    urls.update({f"{kind}_path": path for kind, path in paths.items()})
+    urls["embed_absolute"] = release_url + paths["embed"]
+    return urls
+
+
+def front_matter(meta: dict) -> str:
+    if not meta:
+        return ""
+    import yaml
+
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n"
+
+
+def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalogue, release_url: str = "") -> str:
     template = env.get_template(page.template)
-    charts = [{"name": c.name, "text": c.text, "urls": chart_urls(page.path, c.name),
-               "rows": c.data.to_dict("records")} for c in page.charts]
-    return template.render(
+    charts = [chart_context(page, c, release_url) for c in page.charts]
+    meta = {"social_image": chart_paths(page.path, page.charts[0].name)["card"]} if page.charts else {}
+    return front_matter(meta) + template.render(
         **page.context,
         t=catalogue.t,
         items=catalogue.items,
@@ -61,3 +84,18 @@ def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalog
         region=views.names.get(views.region, "") if views.region else "",
         charts=charts,
     )
+
+
+def chart_context(page: Page, chart, release_url: str = "") -> dict:
+    height = chart.spec.get("height") if isinstance(chart.spec.get("height"), int) else 300
+    return {"name": chart.name, "text": chart.text, "urls": chart_urls(page.path, chart.name, release_url),
+            "rows": chart.data.to_dict("records"), "frame_height": height + 160}
+
+
+def render_embed(page: Page, chart, env: jinja2.Environment, catalogue: Catalogue, embed_source: str) -> str:
+    """The minimal page a chart is embedded from: the chart, its source line, a link back."""
+    context = chart_context(page, chart)
+    path = context["urls"]["embed_path"]
+    return env.get_template("embed.html.j2").render(
+        chart=context, lang=catalogue.locale, root=prefix_for(path), t=catalogue.t, embed_source=embed_source,
+        page_html=str(PurePosixPath(page.path).with_suffix(".html")))

@@ -43,6 +43,11 @@ def _show(repo: Path, ref: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
+def published_file(repo: Path, version: str, path: str, branch: str = BRANCH) -> bytes | None:
+    """A file of a published version (e.g. its feed), or None."""
+    return _show(repo, f"{branch}:{version}/{path}")
+
+
 def published_versions(repo: Path, branch: str = BRANCH) -> list[str]:
     raw = _show(repo, f"{branch}:versions.json")
     return [entry["version"] for entry in json.loads(raw)] if raw else []

@@ -82,7 +82,7 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None) -> WriteRe
         result.written.append(out.path)
     for path in sorted(set(old) - set(new)):
         target = root / path
-        if target.is_file():
+        if target.is_file() and sha256(target.read_bytes()) == old[path]["output"]:  # never a file edited by hand
             target.unlink()
             result.removed.append(path)
             _prune_empty_dirs(target.parent, root)

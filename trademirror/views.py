@@ -313,7 +313,7 @@ class Views:
     def full_year_flows(self, flow: str, reporter: str, partners: list[str]) -> pd.DataFrame:
         f = self.figures
         sel = f[(f.reporter == reporter) & f.partner.isin(partners) & (f.flow == flow)]
-        return sel[[fmt.is_full_year(s, e) for s, e in zip(sel.period_start, sel.period_end, strict=True)]]
+        return sel[full_year_mask(sel)]
 
     def region_charts(self) -> list[Chart]:
         out: list[Chart] = []
@@ -321,8 +321,7 @@ class Views:
         published = self.full_year_flows("turnover", focus, members).assign(status="published")
         d = self.derived
         derived = d[(d.reporter == focus) & d.partner.isin(members) & (d.flow == "turnover")]
-        derived = derived[[fmt.is_full_year(s, e) for s, e in zip(derived.period_start, derived.period_end,
-                                                                   strict=True)]].assign(status="derived")
+        derived = derived[full_year_mask(derived)].assign(status="derived")
         both = pd.concat([published, derived], ignore_index=True)
         if not published.empty:
             latest = max(published.period_start).year
@@ -566,7 +565,7 @@ class Views:
         ft = between[(between.reporter == focus) & (between.flow == "turnover")]
         if not ft.empty:
             h = ft.sort_values(["period_end", "period_start"], key=lambda s: s).iloc[-1]
-            full = ft[[fmt.is_full_year(s, e) for s, e in zip(ft.period_start, ft.period_end, strict=True)]]
+            full = ft[full_year_mask(ft)]
             if not full.empty:
                 h = full.sort_values("period_end").iloc[-1]
             lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
@@ -674,6 +673,12 @@ class Views:
             "package": meta["name"], "version": meta.get("version", ""), "title": meta.get("title", ""),
             "resources": resources, "sources": sources,
         })
+
+
+def full_year_mask(frame: pd.DataFrame) -> pd.Series:
+    """Rows covering one whole calendar year; a boolean Series, so an empty frame keeps its columns."""
+    return pd.Series([fmt.is_full_year(s, e) for s, e in zip(frame.period_start, frame.period_end, strict=True)],
+                     index=frame.index, dtype=bool)
 
 
 def _year(d: date) -> int:
