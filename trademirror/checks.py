@@ -451,26 +451,34 @@ def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
     partner = figures["partner"].to_numpy(dtype=object)
     hull_key = k.group("reporter", "flow", *PERIOD, "partner")
     size = int(hull_key.max()) + 1
-    h_lo = _by_group(hull_key, k.lo, "min", size)
-    h_hi = _by_group(hull_key, k.hi, "max", size)
     first = np.unique(hull_key, return_index=True)[1]
-    hulls = pd.DataFrame({"rfp": rfp[first], "partner": partner[first], "lo": h_lo[hull_key[first]],
-                          "hi": h_hi[hull_key[first]]})
-    membership = pd.DataFrame(pairs, columns=["group", "partner"])
-    sums = hulls.merge(membership, on="partner").groupby(["rfp", "group"]).agg(
-        lo=("lo", "sum"), hi=("hi", "sum"), found=("partner", "size"))
-    is_total = pd.Series(partner).isin(members.keys()).to_numpy()
-    rows = np.flatnonzero(is_total)
-    wanted = pd.MultiIndex.from_arrays([rfp[rows], partner[rows]])
-    found = sums.reindex(wanted)
-    has = found["found"].notna().to_numpy()
-    need = np.array([len(members[p]) for p in partner[rows]])
-    lo, hi = found["lo"].to_numpy(), found["hi"].to_numpy()
-    t_lo, t_hi = k.lo[rows], k.hi[rows]
-    s = _slack(np.nan_to_num(hi), t_hi)
-    with np.errstate(invalid="ignore"):
-        complete = found["found"].to_numpy() == need
-        suspect = has & ((complete & ((lo > t_hi - s) | (t_lo > hi - s))) | (lo > t_hi - s))
+    if size == n:  # one row per partner, flow and period: each row is its own hull
+        h_lo, h_hi = k.lo[first], k.hi[first]
+    else:
+        h_lo = _by_group(hull_key, k.lo, "min", size)[hull_key[first]]
+        h_hi = _by_group(hull_key, k.hi, "max", size)[hull_key[first]]
+    h_rfp, h_partner = rfp[first], partner[first]
+    n_rfp = int(rfp.max()) + 1
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    found = np.zeros(n)
+    need = np.zeros(n)
+    for group_code, member_codes in members.items():  # per group: sums of member hulls per flow and period
+        inside = pd.Series(h_partner, dtype=object).isin(member_codes).to_numpy()
+        totals = np.flatnonzero(partner == group_code)
+        if not inside.any() or not len(totals):
+            continue
+        count = np.bincount(h_rfp[inside], minlength=n_rfp)
+        lo_sum = np.bincount(h_rfp[inside], weights=h_lo[inside], minlength=n_rfp)
+        hi_sum = np.bincount(h_rfp[inside], weights=h_hi[inside], minlength=n_rfp)
+        at = rfp[totals]
+        found[totals], lo[totals], hi[totals] = count[at], lo_sum[at], hi_sum[at]
+        need[totals] = len(member_codes)
+    rows = np.flatnonzero(found > 0)
+    lo, hi, t_lo, t_hi = lo[rows], hi[rows], k.lo[rows], k.hi[rows]
+    s = _slack(hi, t_hi)
+    complete = found[rows] == need[rows]
+    suspect = (complete & ((lo > t_hi - s) | (t_lo > hi - s))) | (lo > t_hi - s)
     suspects[rows[suspect]] = True
     return suspects, same_rows
 

@@ -96,6 +96,7 @@ class Table:
     keys: dict[str, np.ndarray] = field(default_factory=dict)  # field -> cast values (see field_batches)
     nones: dict[str, np.ndarray] = field(default_factory=dict)  # field -> where the cast value is None
     numbers: dict[str, pd.Series] = field(default_factory=dict)  # number field -> values as load() types them
+    raw: bytes = b""  # the file, to read again as text when a message needs a number as written
 
     def cells(self, row: int) -> list[str]:
         """The row's cells as frictionless reports them with an error."""
@@ -150,7 +151,11 @@ def count_rows(raw: bytes) -> int:
 # --- Reading ------------------------------------------------------------------
 
 
-def read_table(name: str, fields: list[dict], raw: bytes) -> Table:
+class NeedText(Exception):
+    """A number column was read as numbers, but an error message needs its cells as written."""
+
+
+def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True) -> Table:
     """Parse a CSV file (header already checked) into text columns, noting short, long and blank rows.
 
     pandas' C reader pads a short row with empty cells and refuses a long
@@ -162,15 +167,24 @@ def read_table(name: str, fields: list[dict], raw: bytes) -> Table:
     """
     names = [f["name"] for f in fields]
     n = len(names)
+    # Number columns are left to pandas to type: a column it reads as numbers is valid
+    # as written (see `_typed_number_batches`); anything else stays text.
+    numbers = [f["name"] for f in fields if typed and f.get("type") == "number"]
     try:
-        frame = pd.read_csv(io.BytesIO(raw), dtype=object, keep_default_na=False, na_filter=False,
+        frame = pd.read_csv(io.BytesIO(raw), dtype={c: object for c in names if c not in numbers},
+                            keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, encoding="utf-8", header=0, names=names,
                             quotechar='"', doublequote=True, escapechar=None, low_memory=False)
     except (pd.errors.ParserError, ValueError):
         return _read_with_csv(name, fields, raw)
-    quoted_commas = sum("".join(frame[c].tolist()).count(",") for c in names) if b'"' in raw else 0
+    for c in numbers:
+        kind = frame[c].dtype.kind
+        if kind != "O" and (kind not in "iuf" or not np.isfinite(frame[c].to_numpy(dtype=float)).all()):
+            return read_table(name, fields, raw, typed=False)
+    text = [c for c in names if frame[c].dtype.kind == "O"]
+    quoted_commas = sum("".join(frame[c].tolist()).count(",") for c in text) if b'"' in raw else 0
     if raw.count(b",") - quoted_commas == (n - 1) * (len(frame) + 1):
-        return Table(name, fields, frame, None, {}, None)
+        return Table(name, fields, frame, None, {}, None, raw=raw)
     return _read_with_csv(name, fields, raw)
 
 
@@ -189,7 +203,7 @@ def _read_with_csv(name: str, fields: list[dict], raw: bytes) -> Table:
             extra[i] = row[n:]
     frame = pd.DataFrame(padded, columns=names, dtype=object) if rows else \
         pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
-    return Table(name, fields, frame, present, extra, rows)
+    return Table(name, fields, frame, present, extra, rows, raw=raw)
 
 
 # --- Cell values ----------------------------------------------------------------
@@ -271,6 +285,8 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     spec = table.fields[position]
     name, kind = spec["name"], spec.get("type", "string")
     constraints = spec.get("constraints", {})
+    if table.frame[name].dtype.kind != "O":
+        return _typed_number_batches(table, name, constraints)
     values = table.frame[name].to_numpy(dtype=object)
     rows = len(values)
     if list(missing_values) == [""]:
@@ -286,7 +302,10 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     type_error = np.zeros(rows, dtype=bool)
     numeric = None  # float value per row, for ordered constraints
     if kind == "string":
-        key[filled] = values[filled]
+        if len(filled) == rows:
+            key = values  # nothing missing: the cells are the keys, no copy
+        else:
+            key[filled] = values[filled]
     elif kind == "number":
         parsed, valid, typed = _cast_numbers(values[filled])
         if valid.all() and len(filled) == rows:
@@ -370,6 +389,28 @@ def _all_match(pattern: str, values: np.ndarray) -> bool:
     return n == len(values)
 
 
+def _typed_number_batches(table: Table, name: str, constraints: dict) -> tuple[list[Batch], np.ndarray]:
+    """A number column pandas read as numbers: every cell is a number Decimal accepts too, none missing.
+
+    Bounds are checked on the floats; any failure (or an enum) raises NeedText,
+    so the column is read again as written and checked cell by cell.
+    """
+    column = table.frame[name]
+    values = column.to_numpy(dtype=float)
+    if "enum" in constraints:
+        raise NeedText(name)
+    for cname, compare in (("minimum", np.less), ("maximum", np.greater), ("exclusiveMinimum", np.less_equal),
+                           ("exclusiveMaximum", np.greater_equal)):
+        if cname in constraints:
+            bound = _decimal(str(constraints[cname]))
+            if bound is None or compare(values, float(bound)).any() or (values == float(bound)).any():
+                raise NeedText(name)
+    table.numbers[name] = column
+    table.keys[name] = values
+    table.nones[name] = np.zeros(len(values), dtype=bool)
+    return [], values
+
+
 def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, key: np.ndarray,
                          numeric: np.ndarray | None, missing: np.ndarray, checkable: np.ndarray,
                          missing_values: list[str] = ()):
@@ -378,7 +419,7 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
     if name == "required":
         return checkable & missing if limit else None
     if kind == "string":
-        idx = np.flatnonzero(has)
+        idx = slice(None) if has.all() else np.flatnonzero(has)
         out = np.zeros(len(values), dtype=bool)
         if name == "minLength" and limit <= 1 and "" in missing_values:
             return out  # a cell that is not missing has at least one character
@@ -386,9 +427,18 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
             lengths = pd.Series(values[idx], dtype=object).str.len().to_numpy()
             out[idx] = lengths < limit if name == "minLength" else lengths > limit
         elif name == "pattern":
-            if not _all_match(limit, values[idx]):
+            cells = values[idx]
+            sample = cells[:2000]
+            if len(set(sample.tolist())) * 4 < len(sample):  # few distinct values: test each once
+                codes, uniques = pd.factorize(cells)
+                uniques = np.asarray(uniques, dtype=object)
+                if not _all_match(limit, uniques):
+                    pattern = re.compile(f"^{limit}$")
+                    ok = np.array([pattern.match(u) is not None for u in uniques] + [True], dtype=bool)
+                    out[idx] = ~ok[codes]
+            elif not _all_match(limit, cells):
                 pattern = re.compile(f"^{limit}$")
-                codes, uniques = pd.factorize(values[idx])
+                codes, uniques = pd.factorize(cells)
                 ok = np.array([pattern.match(u) is not None for u in uniques] + [True], dtype=bool)
                 out[idx] = ~ok[codes]
         elif name == "enum":
@@ -590,7 +640,14 @@ def _foreign_key_batches(table: Table, schema: dict, tables: dict[str, Table]) -
 def validate_tables(tables: dict[str, Table], schemas: dict[str, dict], missing: dict[str, list[str]],
                     cap: int) -> dict[str, Outcome]:
     """Every resource's errors; cells first everywhere, then keys, so foreign keys see every table."""
-    found = {name: row_batches(table, missing[name], schemas[name]) for name, table in tables.items()}
+    found = {}
+    for name in list(tables):
+        try:
+            found[name] = row_batches(tables[name], missing[name], schemas[name])
+        except NeedText:
+            table = tables[name]
+            tables[name] = read_table(name, table.fields, table.raw, typed=False)
+            found[name] = row_batches(tables[name], missing[name], schemas[name])
     outcomes = {}
     for name, table in tables.items():
         batches = found[name] + _foreign_key_batches(table, schemas[name], tables)
