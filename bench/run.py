@@ -443,7 +443,7 @@ def save(path: Path, results: dict, merge: bool) -> dict:
 def heading(results: dict) -> str:
     m = results["machine"]
     return (f"Trade Mirror benchmark, {m['date']}, {m['usable_cores']} cores, {m['ram_gb']} GB, Python {m['python']},"
-            f" load average {m['load_average_start'][0]:.1f} → {m['load_average_end'][0]:.1f}")
+            f" load average {m['load_average_start'][0]:.1f} → {m.get('load_average_end', ['?'])[0]}")
 
 
 def main() -> None:
