@@ -55,6 +55,6 @@ test: install browser checkers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Timings of the build (not part of `make test`): about 15-60 min on 2 cores; see bench/README.md.
+# Timings of the build (not part of `make test`): long (the 200-partner site dominates); see bench/README.md.
 bench: install
 	$(BIN)/python bench/run.py
