@@ -9,6 +9,7 @@ they work inside every version that mike publishes. Skipped under
 `mkdocs serve`, which previews the main language.
 """
 
+import os
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,7 @@ from mkdocs.exceptions import PluginError
 from trademirror import languages
 
 _command = "build"
+MIKE_VERSION = "MIKE_DOCS_VERSION"  # set by `mike deploy` for the build it runs
 
 
 def on_startup(command, dirty):
@@ -66,11 +68,16 @@ def on_post_build(config):
         extra = {**config.extra, **generated.get("extra", {}), "alternate": alternate, "edition": edition.code,
                  "version": {}}
         site_url = (config.site_url or "") and config.site_url.rstrip("/") + "/" + edition.folder
-        edition_config = load_config(
-            config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
-            nav=generated["nav"], theme=theme, extra=extra,
-            site_url=site_url or None, strict=config.strict)
-        build(edition_config)
+        # mike's plugin has already put the version into site_url; it must not add it a second time.
+        version = os.environ.pop(MIKE_VERSION, None)
+        try:
+            edition_config = load_config(
+                config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
+                nav=generated["nav"], theme=theme, extra=extra, site_url=site_url or None, strict=config.strict)
+            build(edition_config)
+        finally:
+            if version is not None:
+                os.environ[MIKE_VERSION] = version
 
 
 def _rebase(link, edition) -> str:

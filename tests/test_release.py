@@ -56,3 +56,12 @@ def test_the_feed_of_the_latest_release_lists_every_release_newest_first(two_rel
             assert (served / link.split("/trade-mirror/")[1]).is_file()
     old = ET.fromstring((served / "1.0.0" / "feed.xml").read_bytes())
     assert len(old.findall("a:entry", ns)) == 1  # a published version's feed is never rewritten
+
+
+def test_each_version_cites_its_own_address(two_releases):
+    _, _, served = two_releases
+    for version in ("1.0.0", "1.1.0"):
+        for page in ("countries/tajikistan.html", "ru/about.html"):
+            html = (served / version / page).read_text(encoding="utf-8")
+            cite = html.split('class="tm-cite__text">', 1)[1].split("</p>", 1)[0]
+            assert f"{version}" in cite and f'/trade-mirror/{version}/{page}"' in cite, cite
