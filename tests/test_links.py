@@ -235,3 +235,16 @@ def test_deleting_a_chart_spec_from_the_real_site_is_caught(strict_build, tmp_pa
     problems = check_site(site, SITE).problems
     assert problems and all(name in p.message for p in problems)
     assert {p.where for p in problems} == {"div data-spec", "a href"}
+
+
+@pytest.mark.parametrize("files, code, expected", [
+    ({"index.html": '<a href="gone.html">x</a>'}, 1, "index.html:1: a href: 'gone.html'"),
+    ({"index.html": '<a href="other.html">x</a>', "other.html": "<p>here</p>"}, 0, "0 problem"),
+])
+def test_the_check_links_command_exits_1_naming_the_broken_link(tmp_path, files, code, expected):
+    write_site(tmp_path / "site", files)
+    result = subprocess.run([sys.executable, "build_charts.py", "check-links", str(tmp_path / "site"),
+                             "--site-url", SITE_URL], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert expected in result.stdout

@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--region-code", help="the region's group code (default: X and the name's initials)")
     i.add_argument("--name", help="package and folder name (default: from --region)")
     i.add_argument("--dir", type=Path, help="create the package here instead of datapackages/NAME/")
+    k = sub.add_parser("check-links", help="check that every link, anchor, image, script, chart spec and download"
+                                           " of a built site resolves; list links to other hosts (never fetched)")
+    k.add_argument("site_dir", type=Path, help="the built site: site/, or the gh-pages branch as files")
+    k.add_argument("--site-url", help="the address the folder is served at (default: site_url in mkdocs.yml)")
+    k.add_argument("--external", action="store_true", help="also print every link to another host, with its pages")
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
@@ -44,13 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths(args.root.resolve()) if args.root else Paths()
     if args.command == "init":
         return _init(args, paths)
+    if args.command == "csp":  # these two work on a built site, not on a package
+        return _csp(args.site_dir)
+    if args.command == "check-links":
+        return _check_links(args.site_dir, args.site_url, paths, args.external)
     try:
         descriptor = args.package or paths.default_package()
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "csp":
-        return _csp(args.site_dir)
     if args.command == "validate":
         return _validate(descriptor, args.json, args.limit)
     if args.command in (None, "build"):
@@ -147,3 +154,23 @@ def _csp(site_dir: Path) -> int:
     print(f"Content-Security-Policy written into every page of {site_dir} and into {site_dir / HEADERS_FILE}:")
     print(policy)
     return 0
+
+
+def _check_links(site_dir: Path, site_url: str | None, paths: Paths, external: bool) -> int:
+    from .linkcheck import check_site, site_url_from_config
+
+    if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
+        print(f"error: {site_dir}: no built site here — build it first (mkdocs build), then pass its folder",
+              file=sys.stderr)
+        return 2
+    if site_url is None:
+        site_url = site_url_from_config(paths.mkdocs_yml.read_text(encoding="utf-8")) \
+            if paths.mkdocs_yml.is_file() else ""
+    report = check_site(site_dir, site_url)
+    for problem in report.problems:
+        print(problem)
+    if external:
+        for url, pages in report.external.items():
+            print(f"external: {url}  ({len(pages)} page(s), first {pages[0]})")
+    print(report.summary())
+    return 0 if report.ok else 1
