@@ -43,16 +43,23 @@ def is_full_year(start: date, end: date) -> bool:
 
 
 def period(start: date, end: date, locale: str = "en") -> str:
-    """'2025', 'Jan–Oct 2025', 'Oct 2025' or 'Nov 2024–Feb 2025'."""
+    """'2025', 'Jan–Oct 2025', 'Oct 2025' or 'Nov 2024–Feb 2025' (in Russian: '2025 г.', 'янв.–окт. 2025 г.')."""
+    from .i18n import Catalogue
+
+    catalogue = Catalogue(locale)
+
+    def year(value: int) -> str:
+        return catalogue.text("period.year", year=value)
+
     if is_full_year(start, end):
-        return str(start.year)
+        return year(start.year)
     first = format_date(start, "LLL", locale=locale)
     last = format_date(end, "LLL", locale=locale)
     if start.year == end.year:
         if start.month == end.month:
-            return f"{first} {start.year}"
-        return f"{first}–{last} {start.year}"
-    return f"{first} {start.year}–{last} {end.year}"
+            return f"{first} {year(start.year)}"
+        return f"{first}–{last} {year(start.year)}"
+    return f"{first} {year(start.year)}–{last} {year(end.year)}"
 
 
 def last_day(year: int, month: int) -> int:

@@ -490,10 +490,11 @@ class Views:
                                         source))
             if t.value_usd_mn > value:
                 title = c.text("chart.context.title_larger", reporter=self.names[t.reporter], country=self.names[code],
-                               indicator=indicator, period=label)
+                               focus=self.names[focus], indicator=indicator, period=label)
             elif title is None:
                 title = c.text("chart.context.title_share", reporter=self.names[t.reporter], country=self.names[code],
-                               indicator=indicator, period=label, share=self.pct(t.value_usd_mn / value, False))
+                               focus=self.names[focus], indicator=indicator, period=label,
+                               share=self.pct(t.value_usd_mn / value, False))
         if not rows:
             return None
         return self._make("context", charts.context, rows, sorted({focus, code}), title,
