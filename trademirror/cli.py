@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--external", action="store_true", help="also print every link to another host, with its pages")
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
-    v.add_argument("--limit", type=int, default=200, help="at most this many lines per group (default 200)")
+    v.add_argument("--limit", type=int, default=200, help="at most this many lines of each kind (default 200)")
+    for sub_parser in (b, v):  # also accepted after the command: `build_charts.py validate --package X`
+        sub_parser.add_argument("--package", type=Path, dest="command_package", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     paths = Paths(args.root.resolve()) if args.root else Paths()
     if args.command == "init":
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-links":
         return _check_links(args.site_dir, args.site_url, paths, args.external)
     try:
-        descriptor = args.package or paths.default_package()
+        descriptor = getattr(args, "command_package", None) or args.package or paths.default_package()
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
