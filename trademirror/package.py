@@ -61,7 +61,8 @@ class Dataset:
     meta: dict
     tables: dict[str, pd.DataFrame]
     files: dict[str, str]  # resource name -> path relative to the package
-    # resource -> column -> (codes, sorted distinct values) of date columns, so checks need not hash dates again
+    # resource -> column -> (codes, sorted distinct values) of date and repeating text columns, so checks
+    # need not hash them again
     codes: dict[str, dict] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -205,6 +206,9 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
                 frame[column], known = _dates(frame[column])
                 all_codes.setdefault(resource["name"], {})[column] = known
             else:
+                known = _text_codes(frame[column])
+                if known is not None:
+                    all_codes.setdefault(resource["name"], {})[column] = known
                 frame[column] = frame[column].astype(object).where(frame[column] != "", None)
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
@@ -212,12 +216,29 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
     return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes)
 
 
+def _text_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, sorted distinct values) of a text column validation read as categorical, for the checks.
+
+    None when the column is plain text or has empty cells (those load as None).
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return None
+    codes = column.cat.codes.to_numpy()
+    uniques = np.asarray(column.cat.categories, dtype=object)
+    if (codes < 0).any() or (uniques == "").any():
+        return None
+    return codes.astype(np.int64), uniques
+
+
 def _dates(column: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
     """ISO date text to `datetime.date` objects, parsing each distinct date once (dates repeat a lot).
 
     Also returns the codes and the sorted distinct dates, which the checks group by.
     """
-    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    if isinstance(column.dtype, pd.CategoricalDtype) and (column.cat.codes.to_numpy() >= 0).all():
+        codes, uniques = column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d").dt.date.to_numpy(dtype=object)
     order = np.argsort(parsed, kind="stable") if len(parsed) else np.array([], dtype=np.int64)
     rank = np.empty(len(order), dtype=np.int64)

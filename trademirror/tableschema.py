@@ -19,7 +19,8 @@ How the two share the work (see `package.check_schema`):
 * `tests/test_tableschema.py` plants each kind of fault in samples and asserts
   both engines give exactly the same problems.
 
-Speed comes from three habits: a file is parsed once by pandas' C reader (a
+Speed comes from three habits: a file is parsed once by pandas' C reader,
+columns that repeat themselves as categoricals (a
 file whose rows are not all the header's length is re-read with Python's csv
 module, as frictionless reads it, since such a file needs row-level messages
 anyway); a rule is evaluated once per distinct value where a column repeats
@@ -89,7 +90,7 @@ class Table:
 
     name: str
     fields: list[dict]
-    frame: pd.DataFrame  # one object column per field; a missing cell is ''
+    frame: pd.DataFrame  # one text column per field (object, or categorical of text); a missing cell is ''
     present: np.ndarray | None  # bool (rows, fields): False where the row had no cell; None = all present
     extra: dict[int, list[str]]  # row position -> the cells beyond the header's length
     raw_rows: list[list[str]] | None  # the rows as csv read them, when the file was read that way
@@ -97,6 +98,19 @@ class Table:
     nones: dict[str, np.ndarray] = field(default_factory=dict)  # field -> where the cast value is None
     numbers: dict[str, pd.Series] = field(default_factory=dict)  # number field -> values as load() types them
     raw: bytes = b""  # the file, to read again as text when a message needs a number as written
+
+    def factor(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(codes, sorted distinct cells) of a column read as categorical, else None.
+
+        Columns that repeat themselves (codes, dates, enums) are read as
+        categorical, so a rule is tested on each distinct cell once and the
+        1M-row work is integer indexing.
+        """
+        column = self.frame[name]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return None
+        codes = column.cat.codes.to_numpy()
+        return codes, np.asarray(column.cat.categories, dtype=object)
 
     def cells(self, row: int) -> list[str]:
         """The row's cells as frictionless reports them with an error."""
@@ -170,22 +184,66 @@ def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True) ->
     # Number columns are left to pandas to type: a column it reads as numbers is valid
     # as written (see `_typed_number_batches`); anything else stays text.
     numbers = [f["name"] for f in fields if typed and f.get("type") == "number"]
-    try:
-        frame = pd.read_csv(io.BytesIO(raw), dtype={c: object for c in names if c not in numbers},
-                            keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, encoding="utf-8", header=0, names=names,
-                            quotechar='"', doublequote=True, escapechar=None, low_memory=False)
-    except (pd.errors.ParserError, ValueError):
-        return _read_with_csv(name, fields, raw)
+    repeating = _repeating_columns(raw, names, numbers)
+    while True:
+        try:
+            frame = pd.read_csv(io.BytesIO(raw),
+                                dtype={c: "category" if c in repeating else object for c in names if c not in numbers},
+                                keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, encoding="utf-8", header=0, names=names,
+                                quotechar='"', doublequote=True, escapechar=None, low_memory=False)
+        except (pd.errors.ParserError, ValueError):
+            return _read_with_csv(name, fields, raw)
+        # pandas turns categories that all read as numbers or booleans into those ('01' -> 1):
+        # such a column is read again as plain text, so every cell stays as written.
+        converted = {c for c in repeating if not _text_categories(frame[c])}
+        if not converted:
+            break
+        repeating -= converted
     for c in numbers:
         kind = frame[c].dtype.kind
         if kind != "O" and (kind not in "iuf" or not np.isfinite(frame[c].to_numpy(dtype=float)).all()):
             return read_table(name, fields, raw, typed=False)
-    text = [c for c in names if frame[c].dtype.kind == "O"]
-    quoted_commas = sum("".join(frame[c].tolist()).count(",") for c in text) if b'"' in raw else 0
+    quoted_commas = sum(_commas(frame[c]) for c in names if frame[c].dtype.kind == "O") if b'"' in raw else 0
     if raw.count(b",") - quoted_commas == (n - 1) * (len(frame) + 1):
         return Table(name, fields, frame, None, {}, None, raw=raw)
     return _read_with_csv(name, fields, raw)
+
+
+def _text_categories(column: pd.Series) -> bool:
+    """True when a categorical column's categories are the cells as written (text, not inferred numbers)."""
+    dtype = column.cat.categories.dtype
+    return dtype.kind == "O" or isinstance(dtype, pd.StringDtype)
+
+
+def _commas(column: pd.Series) -> int:
+    """Commas inside the cells of a text column (counted per distinct cell when categorical)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and (column.cat.codes.to_numpy() >= 0).all():
+        cats = np.asarray(column.cat.categories, dtype=object)
+        per = np.array([c.count(",") for c in cats], dtype=np.int64)
+        if not per.any():
+            return 0
+        return int(per @ np.bincount(column.cat.codes.to_numpy(), minlength=len(cats)))
+    return "".join(column.tolist()).count(",")
+
+
+# The first bytes of a file, parsed to decide which columns repeat themselves.
+SAMPLE_BYTES = 1 << 18
+
+
+def _repeating_columns(raw: bytes, names: list[str], numbers: list[str]) -> set[str]:
+    """Text columns whose first rows repeat values a lot: read as categorical, for speed only.
+
+    A wrong guess costs time, never correctness: every rule reads the same cells
+    either way. A sample that does not parse cleanly means no guess.
+    """
+    cut = raw.rfind(b"\n", 0, SAMPLE_BYTES)
+    try:
+        sample = pd.read_csv(io.BytesIO(raw[:cut + 1]), dtype=object, keep_default_na=False, na_filter=False,
+                             header=0, names=names, encoding="utf-8", low_memory=False)
+    except (pd.errors.ParserError, ValueError):
+        return set()
+    return {c for c in names if c not in numbers and sample[c].nunique() * 10 <= len(sample)}
 
 
 def _read_with_csv(name: str, fields: list[dict], raw: bytes) -> Table:
@@ -289,7 +347,12 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
         return _typed_number_batches(table, name, constraints)
     values = table.frame[name].to_numpy(dtype=object)
     rows = len(values)
-    if list(missing_values) == [""]:
+    factor = table.factor(name)
+    if factor is not None and (factor[0] < 0).any():
+        factor = None
+    if factor is not None:  # each rule on the distinct cells, then indexed by code
+        missing = pd.Series(factor[1], dtype=object).isin(list(missing_values)).to_numpy()[factor[0]]
+    elif list(missing_values) == [""]:
         missing = values == ""
     elif missing_values:
         missing = pd.Series(values, dtype=object).isin(missing_values).to_numpy()
@@ -298,15 +361,16 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
     if table.present is not None:
         missing = missing | ~table.present[:, position]
     filled = np.flatnonzero(~missing)
-    key = np.full(rows, None, dtype=object)
     type_error = np.zeros(rows, dtype=bool)
     numeric = None  # float value per row, for ordered constraints
     if kind == "string":
         if len(filled) == rows:
             key = values  # nothing missing: the cells are the keys, no copy
         else:
+            key = np.full(rows, None, dtype=object)
             key[filled] = values[filled]
     elif kind == "number":
+        key = np.full(rows, None, dtype=object)
         parsed, valid, typed = _cast_numbers(values[filled])
         if valid.all() and len(filled) == rows:
             table.numbers[name] = typed
@@ -316,12 +380,19 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
         good = filled[valid]
         key[good] = numeric[good]
     else:
-        codes, uniques = pd.factorize(values[filled])
+        if factor is not None:
+            codes, uniques = factor[0][filled], factor[1]
+        else:
+            codes, uniques = pd.factorize(values[filled])
         cast = _cast_unique(kind, np.asarray(uniques, dtype=object))
         cast_rows = np.array(cast + [None], dtype=object)[codes] if len(filled) else np.array([], dtype=object)
-        ok = np.array([c is not None for c in cast_rows], dtype=bool)
+        ok = np.array([c is not None for c in cast] + [False], dtype=bool)[codes]
         type_error[filled[~ok]] = True
-        key[filled[ok]] = cast_rows[ok]
+        if len(filled) == rows and ok.all():
+            key = cast_rows  # every cell cast: already a fresh array of the values
+        else:
+            key = np.full(rows, None, dtype=object)
+            key[filled[ok]] = cast_rows[ok]
         numeric = key  # exact Python values (ints, dates): compared one by one below
     table.keys[name] = key
     table.nones[name] = missing | type_error
@@ -351,7 +422,8 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
         if cname not in constraints:
             continue
         limit = constraints[cname]
-        failed = _constraint_failures(cname, limit, kind, values, key, numeric, missing, checkable, missing_values)
+        failed = _constraint_failures(cname, limit, kind, values, key, numeric, missing, checkable, missing_values,
+                                      factor)
         if failed is None or not failed.any():
             continue
         bad = np.flatnonzero(failed)
@@ -413,11 +485,28 @@ def _typed_number_batches(table: Table, name: str, constraints: dict) -> tuple[l
 
 def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, key: np.ndarray,
                          numeric: np.ndarray | None, missing: np.ndarray, checkable: np.ndarray,
-                         missing_values: list[str] = ()):
-    """Rows that break one constraint; only cells with no type error are checked, as in frictionless."""
+                         missing_values: list[str] = (), factor: tuple[np.ndarray, np.ndarray] | None = None):
+    """Rows that break one constraint; only cells with no type error are checked, as in frictionless.
+
+    `factor` (codes, distinct cells) lets a string rule be tested once per distinct cell.
+    """
     has = checkable & ~missing
     if name == "required":
         return checkable & missing if limit else None
+    if kind == "string" and factor is not None and name in ("minLength", "maxLength", "pattern", "enum"):
+        codes, uniques = factor
+        if name in ("minLength", "maxLength"):
+            lengths = np.array([len(u) for u in uniques], dtype=np.int64)
+            bad = lengths < limit if name == "minLength" else lengths > limit
+        elif name == "pattern":
+            if _all_match(limit, uniques):
+                bad = np.zeros(len(uniques), dtype=bool)
+            else:
+                pattern = re.compile(f"^{limit}$")
+                bad = np.array([pattern.match(u) is None for u in uniques], dtype=bool)
+        else:
+            bad = ~pd.Series(uniques, dtype=object).isin(list(limit)).to_numpy()
+        return bad[codes] & has
     if kind == "string":
         idx = slice(None) if has.all() else np.flatnonzero(has)
         out = np.zeros(len(values), dtype=bool)
@@ -555,7 +644,12 @@ def _unique_batches(table: Table, keys: dict[str, np.ndarray]) -> list[Batch]:
         if not spec.get("constraints", {}).get("unique"):
             continue
         name = spec["name"]
-        rows, prev = _previous_occurrence(_key_frame(keys, [name]), ~table.nones[name])
+        mask = ~table.nones[name]
+        if spec.get("type", "string") == "string":  # text keys: a set proves there is no repeat, cheaply
+            cells = keys[name] if mask.all() else keys[name][mask]
+            if len(set(cells.tolist())) == len(cells):
+                continue
+        rows, prev = _previous_occurrence(_key_frame(keys, [name]), mask)
         if len(rows):
             before = dict(zip(rows.tolist(), prev.tolist()))
             values = table.frame[name].to_numpy(dtype=object)
@@ -619,8 +713,13 @@ def _foreign_key_batches(table: Table, schema: dict, tables: dict[str, Table]) -
             continue
         if len(names) == 1 and len(target_fields) == 1:
             f = target_fields[0]
-            known = pd.Series(table.keys[names[0]][idx], dtype=object).isin(
-                pd.Series(ref.keys[f][~ref.nones[f]], dtype=object)).to_numpy()
+            targets = pd.Series(ref.keys[f][~ref.nones[f]], dtype=object)
+            spec = table.fields[_position(table.fields, names[0])]
+            factor = table.factor(names[0]) if spec.get("type", "string") == "string" else None
+            if factor is not None and (factor[0] >= 0).all():  # string keys are the cells: test each once
+                known = pd.Series(factor[1], dtype=object).isin(targets).to_numpy()[factor[0][idx]]
+            else:
+                known = pd.Series(table.keys[names[0]][idx], dtype=object).isin(targets).to_numpy()
         else:
             lookup = set(zip(*(ref.keys[f] for f in target_fields)))
             lookup = {t for t in lookup if set(t) != {None}}
