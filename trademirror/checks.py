@@ -125,10 +125,15 @@ def rounding_units(values: np.ndarray) -> np.ndarray:
 def bounds_arrays(values: np.ndarray, qualifiers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`bounds` of each value, on whole arrays: the same arithmetic, so the same floats."""
     v = np.asarray(values, dtype=float)
-    unit = rounding_units(v)
-    q = np.asarray(qualifiers, dtype=object)
+    distinct, inverse = np.unique(v, return_inverse=True)
+    unit = rounding_units(distinct)[inverse.reshape(-1)] if len(distinct) * 2 < len(v) else rounding_units(v)
     lo, hi = v - unit / 2, v + unit / 2
-    approx, over, under = q == "approx", q == "over", q == "under"
+    if isinstance(qualifiers, pd.Categorical):
+        words = np.append(np.asarray(qualifiers.categories, dtype=object), None)
+        approx, over, under = ((words == w)[qualifiers.codes] for w in ("approx", "over", "under"))
+    else:
+        q = np.asarray(qualifiers, dtype=object)
+        approx, over, under = q == "approx", q == "over", q == "under"
     lo = np.where(approx, v - settings.APPROX_UNITS * unit, np.where(over, v, np.where(
         under, v - settings.OVER_UNDER_UNITS * unit, lo)))
     hi = np.where(approx, v + settings.APPROX_UNITS * unit, np.where(over, v + settings.OVER_UNDER_UNITS * unit,
@@ -153,11 +158,24 @@ class _Keys:
             else:
                 self.codes[c], self.uniques[c] = pd.factorize(figures[c].to_numpy(dtype=object), sort=True)
         self._groups: dict[tuple, np.ndarray] = {}
-        self.lo, self.hi = bounds_arrays(figures["value_usd_mn"].to_numpy(dtype=float),
-                                         figures["qualifier"].to_numpy(dtype=object))
+        qualifiers = codes.get("qualifier")
+        if qualifiers is not None and len(qualifiers[0]) == len(figures):  # compared per distinct word
+            qualifiers = pd.Categorical.from_codes(qualifiers[0], categories=qualifiers[1])
+        else:
+            qualifiers = figures["qualifier"].to_numpy(dtype=object)
+        self.lo, self.hi = bounds_arrays(figures["value_usd_mn"].to_numpy(dtype=float), qualifiers)
+
+    def isin(self, column: str, values: Iterable[str]) -> np.ndarray:
+        """Rows whose value in a coded column is one of `values`, tested once per distinct value."""
+        hit = np.append(pd.Series(self.uniques[column], dtype=object).isin(list(values)).to_numpy(), False)
+        return hit[self.codes[column]]  # a code of -1 (missing) picks the appended False
 
     def group(self, *columns: str) -> np.ndarray:
-        """One integer per distinct combination of the columns (0..n-1), cached."""
+        """One integer per distinct combination of the columns (0..n-1, in the order of the codes), cached.
+
+        Callers only compare, count and sum by these integers, so their order is free:
+        a dense table renumbers small key spaces, a sort the rest (both cheaper than hashing).
+        """
         if columns in self._groups:
             return self._groups[columns]
         key = np.zeros(len(self.frame), dtype=np.int64)
@@ -167,7 +185,12 @@ class _Keys:
             if span * radix >= 2**62:  # compact before the mixed-radix key could overflow
                 key, span = pd.factorize(key)[0].astype(np.int64), int(key.max(initial=0)) + 1
             key, span = key * radix + self.codes[c], span * radix
-        self._groups[columns] = key = pd.factorize(key)[0].astype(np.int64)
+        if span <= 4 * len(key) + 1024 and key.min(initial=0) >= 0:  # (a missing value's code is -1)
+            present = np.bincount(key, minlength=span).astype(bool)
+            key = (np.cumsum(present, dtype=np.int64) - 1)[key]
+        else:
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        self._groups[columns] = key
         return key
 
 
@@ -231,7 +254,11 @@ def check_periods(data: Dataset, today: date) -> list[Problem]:
         if frame is None:
             continue
         rel = data.files[table]
-        for row in frame[_suspect_periods(frame[start_col], frame[end_col], today)].itertuples(index=False):
+        known = data.codes.get(table, {}) if hasattr(data, "codes") else {}
+        suspect = _suspect_periods(frame[start_col], frame[end_col], today,
+                                   _date_codes(known.get(start_col), len(frame)),
+                                   _date_codes(known.get(end_col), len(frame)))
+        for row in frame[suspect].itertuples(index=False):
             start, end, line = getattr(row, start_col), getattr(row, end_col), row.csv_line
             if end < start:
                 out.append(_error("period-reversed", rel, line, end_col,
@@ -253,10 +280,21 @@ def check_periods(data: Dataset, today: date) -> list[Problem]:
     return out
 
 
-def _suspect_periods(starts: pd.Series, ends: pd.Series, today: date) -> np.ndarray:
-    """Rows whose period may be wrong, judged once per distinct date (dates repeat a lot)."""
-    s_codes, s_dates = pd.factorize(starts.to_numpy(dtype=object))
-    e_codes, e_dates = pd.factorize(ends.to_numpy(dtype=object))
+def _date_codes(known: tuple | None, rows: int) -> tuple | None:
+    """`package.load`'s (codes, distinct dates) of a column, when they cover every row with a real date."""
+    if known is None or len(known[0]) != rows or pd.isna(pd.Series(known[1], dtype=object)).any():
+        return None
+    return known
+
+
+def _suspect_periods(starts: pd.Series, ends: pd.Series, today: date, start_codes: tuple | None = None,
+                     end_codes: tuple | None = None) -> np.ndarray:
+    """Rows whose period may be wrong, judged once per distinct date (dates repeat a lot).
+
+    `start_codes`/`end_codes` are (codes, distinct dates) already computed by `package.load`.
+    """
+    s_codes, s_dates = start_codes or pd.factorize(starts.to_numpy(dtype=object))
+    e_codes, e_dates = end_codes or pd.factorize(ends.to_numpy(dtype=object))
     start_ok = np.array([d.day == 1 for d in s_dates] + [True], dtype=bool)[s_codes]
     end_ok = np.array([(d + timedelta(days=1)).day == 1 and d <= today for d in e_dates] + [True],
                       dtype=bool)[e_codes]
@@ -379,10 +417,9 @@ def _turnover_suspects(data: Dataset) -> np.ndarray:
     k = _keys(data)
     g = k.group("reporter", "partner", *PERIOD)
     size = int(g.max(initial=-1)) + 1
-    flow = data.figures["flow"].to_numpy(dtype=object)
     lo_max, hi_min, has = {}, {}, {}
     for f in settings.FLOWS:
-        m = flow == f
+        m = k.isin("flow", [f])
         lo_max[f] = _by_group(g[m], k.lo[m], "max", size)
         hi_min[f] = _by_group(g[m], k.hi[m], "min", size)
         has[f] = np.bincount(g[m], minlength=size) > 0
@@ -407,7 +444,7 @@ def group_vs_members(data: Dataset) -> list[Problem]:
     figures = data.figures
     suspects, same_rows = _group_total_suspects(data, members)
     for group_code, member_codes in sorted(members.items()):
-        positions = np.flatnonzero(suspects & (figures.partner == group_code).to_numpy())
+        positions = np.flatnonzero(suspects & _keys(data).isin("partner", [group_code]))
         for position, t in zip(positions, _rows(figures.iloc[positions])):
             candidates = figures.iloc[same_rows(position)]
             same = candidates[candidates.partner.isin(member_codes)]
@@ -448,7 +485,6 @@ def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
     pairs = [(g, m) for g, ms in members.items() for m in ms]
     if not pairs or not n:
         return suspects, same_rows
-    partner = figures["partner"].to_numpy(dtype=object)
     hull_key = k.group("reporter", "flow", *PERIOD, "partner")
     size = int(hull_key.max()) + 1
     first = np.unique(hull_key, return_index=True)[1]
@@ -457,15 +493,15 @@ def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
     else:
         h_lo = _by_group(hull_key, k.lo, "min", size)[hull_key[first]]
         h_hi = _by_group(hull_key, k.hi, "max", size)[hull_key[first]]
-    h_rfp, h_partner = rfp[first], partner[first]
+    h_rfp = rfp[first]
     n_rfp = int(rfp.max()) + 1
     lo = np.full(n, np.nan)
     hi = np.full(n, np.nan)
     found = np.zeros(n)
     need = np.zeros(n)
     for group_code, member_codes in members.items():  # per group: sums of member hulls per flow and period
-        inside = pd.Series(h_partner, dtype=object).isin(member_codes).to_numpy()
-        totals = np.flatnonzero(partner == group_code)
+        inside = k.isin("partner", member_codes)[first]
+        totals = np.flatnonzero(k.isin("partner", [group_code]))
         if not inside.any() or not len(totals):
             continue
         count = np.bincount(h_rfp[inside], minlength=n_rfp)
@@ -663,7 +699,7 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         return out
     k = _keys(data)
     national = set(data.countries.code[data.countries.kind == "country"])
-    turnover = np.flatnonzero((figures.flow == "turnover").to_numpy() & figures.partner.isin(national).to_numpy())
+    turnover = np.flatnonzero(k.isin("flow", ["turnover"]) & k.isin("partner", national))
     period = k.group(*PERIOD)
     by_period: dict[tuple, np.ndarray] = {}
     if len(turnover):
