@@ -185,13 +185,19 @@ class _Keys:
             if span * radix >= 2**62:  # compact before the mixed-radix key could overflow
                 key, span = pd.factorize(key)[0].astype(np.int64), int(key.max(initial=0)) + 1
             key, span = key * radix + self.codes[c], span * radix
-        if span <= 4 * len(key) + 1024 and key.min(initial=0) >= 0:  # (a missing value's code is -1)
-            present = np.bincount(key, minlength=span).astype(bool)
-            key = (np.cumsum(present, dtype=np.int64) - 1)[key]
-        else:
-            key = np.unique(key, return_inverse=True)[1].astype(np.int64).reshape(-1)
-        self._groups[columns] = key
+        self._groups[columns] = key = _dense_unique(key, span)[1]
         return key
+
+
+def _dense_unique(key: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(key, return_inverse=True)` for integer keys in [0, span): by a table when span is small."""
+    if span <= 8 * len(key) + 1024 and key.min(initial=0) >= 0:  # (a missing value's code is -1)
+        present = np.zeros(span, dtype=bool)
+        present[key] = True
+        rank = np.cumsum(present, dtype=np.int64 if span >= 2**31 else np.int32) - 1
+        return np.flatnonzero(present), rank[key].astype(np.int64)
+    values, inverse = np.unique(key, return_inverse=True)
+    return values, inverse.astype(np.int64).reshape(-1)
 
 
 _KEYS: dict[int, _Keys] = {}
@@ -207,17 +213,23 @@ def _keys(data: Dataset) -> _Keys:
     return cached
 
 
-def _by_group(key: np.ndarray, values: np.ndarray, how: str, size: int) -> np.ndarray:
+def _runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stable sort order of key, the sorted keys, and where each run of equal keys starts."""
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    return order, sorted_key, np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+
+
+def _by_group(key: np.ndarray, values: np.ndarray, how: str, size: int, runs: tuple | None = None) -> np.ndarray:
     """Per-group max or min of values, indexed by group id; -inf/+inf for empty groups.
 
-    Sorted once and reduced per run of equal keys (`ufunc.at` is many times slower).
+    Sorted once and reduced per run of equal keys (`ufunc.at` is many times slower);
+    `runs` is `_runs(key)` when the caller already has it.
     """
     out = np.full(size, -np.inf if how == "max" else np.inf)
     if not len(key):
         return out
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    order, sorted_key, starts = runs or _runs(key)
     reduce = np.maximum if how == "max" else np.minimum
     out[sorted_key[starts]] = reduce.reduceat(values[order], starts)
     return out
@@ -360,6 +372,12 @@ def _rows(frame: pd.DataFrame) -> list:
     return list(frame.itertuples(index=False))
 
 
+def _rows_at(frame: pd.DataFrame, positions: Iterable[int]) -> dict[int, tuple]:
+    """The rows at these positions, as `_rows` gives them, taken from the frame in one go."""
+    wanted = sorted(set(int(p) for p in positions))
+    return dict(zip(wanted, _rows(frame.iloc[wanted]), strict=True)) if wanted else {}
+
+
 def _iv(row) -> Interval:
     return bounds(row.value_usd_mn, row.qualifier)
 
@@ -420,8 +438,9 @@ def _turnover_suspects(data: Dataset) -> np.ndarray:
     lo_max, hi_min, has = {}, {}, {}
     for f in settings.FLOWS:
         m = k.isin("flow", [f])
-        lo_max[f] = _by_group(g[m], k.lo[m], "max", size)
-        hi_min[f] = _by_group(g[m], k.hi[m], "min", size)
+        runs = _runs(g[m]) if m.any() else None
+        lo_max[f] = _by_group(g[m], k.lo[m], "max", size, runs)
+        hi_min[f] = _by_group(g[m], k.hi[m], "min", size, runs)
         has[f] = np.bincount(g[m], minlength=size) > 0
     x, m, t = "exports", "imports", "turnover"
     with np.errstate(invalid="ignore"):
@@ -475,7 +494,7 @@ def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
     n = len(figures)
     rfp = k.group("reporter", "flow", *PERIOD)
     order = np.argsort(rfp, kind="stable")
-    starts = np.searchsorted(rfp[order], np.arange(int(rfp.max(initial=-1)) + 2))
+    starts = np.r_[0, np.cumsum(np.bincount(rfp, minlength=int(rfp.max(initial=-1)) + 1))]  # run of each key
 
     def same_rows(position: int) -> np.ndarray:
         key = rfp[position]
@@ -487,10 +506,12 @@ def _group_total_suspects(data: Dataset, members: dict[str, list[str]]):
         return suspects, same_rows
     hull_key = k.group("reporter", "flow", *PERIOD, "partner")
     size = int(hull_key.max()) + 1
-    first = np.unique(hull_key, return_index=True)[1]
     if size == n:  # one row per partner, flow and period: each row is its own hull
+        first = np.empty(n, dtype=np.int64)
+        first[hull_key] = np.arange(n)  # the row of each hull, as np.unique's first index (all distinct)
         h_lo, h_hi = k.lo[first], k.hi[first]
     else:
+        first = np.unique(hull_key, return_index=True)[1]
         h_lo = _by_group(hull_key, k.lo, "min", size)[hull_key[first]]
         h_hi = _by_group(hull_key, k.hi, "max", size)[hull_key[first]]
     h_rfp = rfp[first]
@@ -523,8 +544,10 @@ def part_exceeds_whole(data: Dataset) -> list[Problem]:
     """A figure for part of a period cannot exceed the figure for the whole of it."""
     names, out = _names(data), []
     figures = data.figures
-    for part_pos, whole_pos in _part_whole_suspects(data):
-        part, whole = _rows(figures.iloc[[part_pos, whole_pos]])
+    pairs = _part_whole_suspects(data)
+    rows = _rows_at(figures, [p for pair in pairs for p in pair])
+    for part_pos, whole_pos in pairs:
+        part, whole = rows[part_pos], rows[whole_pos]
         if _iv(part)[0] > _iv(whole)[1]:
             out.append(_finding(
                 "part-exceeds-whole", data, [part, whole],
@@ -560,9 +583,10 @@ def _part_whole_suspects(data: Dataset) -> list[tuple[int, int]]:
         inside = (p_start <= p_start[i]) & (p_end[i] <= p_end) & ~((p_start == p_start[i]) & (p_end == p_end[i]))
         wholes.append(np.flatnonzero(inside))
     cell = grp * n_per + per
-    cells, inverse = np.unique(cell, return_inverse=True)
-    lo_max = _by_group(inverse, k.lo, "max", len(cells))
-    hi_min = _by_group(inverse, k.hi, "min", len(cells))
+    cells, inverse = _dense_unique(cell, (int(grp.max()) + 1) * n_per)
+    runs = _runs(inverse)
+    lo_max = _by_group(inverse, k.lo, "max", len(cells), runs)
+    hi_min = _by_group(inverse, k.hi, "min", len(cells), runs)
     c_grp, c_per = cells // n_per, cells % n_per
     n_grp = int(grp.max()) + 1
     if n_grp * n_per <= 20_000_000:
@@ -598,8 +622,8 @@ def _part_whole_suspects(data: Dataset) -> list[tuple[int, int]]:
         src, at = src[present], at[present]
     s = _slack(lo_max[src], hi_min[at])
     hit = lo_max[src] > hi_min[at] - s
-    order = np.argsort(inverse, kind="stable")
-    cut = np.searchsorted(inverse[order], np.arange(len(cells) + 1))
+    order = runs[0]
+    cut = np.r_[runs[2], len(inverse)]  # every cell has rows: its rows are order[cut[c]:cut[c + 1]]
     pairs = []
     for a, b in zip(src[hit].tolist(), at[hit].tolist()):
         pairs += [(int(p), int(w)) for p in order[cut[a]:cut[a + 1]] for w in order[cut[b]:cut[b + 1]]]
@@ -613,7 +637,8 @@ def conflicting_figures(data: Dataset) -> list[Problem]:
     k = _keys(data)
     g = k.group("reporter", "partner", "flow", *PERIOD)
     size = int(g.max(initial=-1)) + 1
-    lo_max, hi_min = _by_group(g, k.lo, "max", size), _by_group(g, k.hi, "min", size)
+    runs = _runs(g) if size else None
+    lo_max, hi_min = _by_group(g, k.lo, "max", size, runs), _by_group(g, k.hi, "min", size, runs)
     suspect = (lo_max > hi_min - _slack(lo_max, hi_min))[g] if size else np.zeros(0, dtype=bool)
     for _, group in data.figures[suspect].groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
         for a, b in itertools.combinations(sorted(_rows(group), key=lambda r: r.csv_line), 2):
@@ -661,10 +686,13 @@ def growth_mismatch(data: Dataset) -> list[Problem]:
     key = ["reporter", "partner", "flow"]
     currents = _figure_lookup(data, growth, [*key, "period_start", "period_end"])
     bases = _figure_lookup(data, growth, [*key, "base_start", "base_end"])
+    taken = _rows_at(figures, itertools.chain(*(c for c, b in zip(currents, bases, strict=True)
+                                                if len(c) and len(b)),
+                                              *(b for c, b in zip(currents, bases, strict=True) if len(c) and len(b))))
     for g, current_rows, base_rows in zip(_rows(growth), currents, bases):
         if not len(current_rows) or not len(base_rows):
             continue
-        current, base = _rows(figures.iloc[current_rows]), _rows(figures.iloc[base_rows])
+        current, base = [taken[int(p)] for p in current_rows], [taken[int(p)] for p in base_rows]
         stated = bounds(g.change_pct, g.qualifier)
         for c, b in itertools.product(current, base):
             ci, bi = _iv(c), _iv(b)

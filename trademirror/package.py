@@ -290,7 +290,7 @@ def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Prob
         return [_error("encoding", rel, 1, None, "is UTF-16 text, not UTF-8",
                        "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
     try:
-        text = raw.decode("utf-8")
+        text = "" if raw.isascii() else raw.decode("utf-8")  # ASCII is UTF-8: no need to decode a big file
     except UnicodeDecodeError as exc:
         return [_encoding_problem(rel, raw, exc, expected)]
     nul = raw.find(b"\x00")
