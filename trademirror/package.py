@@ -209,11 +209,24 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
                 known = _text_codes(frame[column])
                 if known is not None:
                     all_codes.setdefault(resource["name"], {})[column] = known
-                frame[column] = frame[column].astype(object).where(frame[column] != "", None)
+                frame[column] = _text_or_none(frame[column])
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
     return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes)
+
+
+def _text_or_none(column: pd.Series) -> pd.Series:
+    """A text column as Python strings, None where the cell is empty (per distinct cell when categorical)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray(column.cat.categories, dtype=object)
+        lookup = np.append(np.where(cats == "", None, cats), None)  # a code of -1 (no value) -> None
+        return pd.Series(lookup[column.cat.codes.to_numpy()], index=column.index, dtype=object)
+    values = column.to_numpy(dtype=object)
+    empty = values == ""
+    if not empty.any():
+        return pd.Series(values, index=column.index, dtype=object)
+    return pd.Series(np.where(empty, None, values), index=column.index, dtype=object)
 
 
 def _text_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
