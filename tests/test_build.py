@@ -65,6 +65,26 @@ def test_a_rebuild_without_changes_writes_nothing(project):
     assert again.written == [] and again.removed == []
 
 
+@pytest.mark.parametrize("change", ["nothing", "a figure", "a hand-written page", "mkdocs.yml"])
+def test_an_unchanged_project_is_not_built_again_and_any_change_is(project, change):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet, previous=None)
+    before = {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()}
+    if change == "a figure":
+        pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
+    elif change == "a hand-written page":
+        (paths.docs / "about.md").write_text("# About\n\nChanged.\n", encoding="utf-8")
+    elif change == "mkdocs.yml":
+        paths.mkdocs_yml.write_text(paths.mkdocs_yml.read_text().replace("site_name: Trade Mirror",
+                                                                          "site_name: Other Mirror"))
+    messages: list[str] = []
+    build(pkg.descriptor, paths, log=messages.append, previous=None)
+    skipped = any("nothing to do" in m for m in messages)
+    assert skipped == (change == "nothing"), messages
+    if change == "nothing":
+        assert {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()} == before
+
+
 def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(project):
     paths, pkg = project
     first = build(pkg.descriptor, paths, log=quiet)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import changelog, charts, clock, derive, feed, languages, mirror, pages, site, spreadsheet
+from . import changelog, charts, clock, derive, feed, inputs, languages, mirror, pages, site, spreadsheet
 from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
@@ -221,6 +221,13 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     from .htmlsite import HtmlError, build_html
 
     started = time.perf_counter()
+    input_key = inputs.key(descriptor, paths.docs, paths.mkdocs_yml, _published(paths.root),
+                           clock.today().isoformat())
+    unchanged = _unchanged(paths, input_key, html)
+    if unchanged is not None:
+        log("[1/1] unchanged: the data, pages, code and settings are those of the last build; nothing to do")
+        return Summary(unchanged.get("pages", 0), unchanged.get("charts", 0), unchanged.get("findings", 0), [], [],
+                       [], time.perf_counter() - started)
     stages = 5 if html else 4
     log(f"[1/{stages}] validate  {descriptor}")
     report, data = validate(descriptor, clock.today())
@@ -265,9 +272,13 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
                 build_html(paths.mkdocs_yml, staging.docs, staging.site, nav)
             except HtmlError as exc:
                 raise BuildError(f"{exc} — nothing was changed") from None
+        n_pages = sum(o.path.endswith(".md") for o in outputs)
+        n_charts = sum(o.path.endswith(".vl.json") for o in outputs)
+        counts = {"pages": n_pages, "charts": n_charts, "findings": len(report.findings)}
+        inputs.record(staging.docs, input_key, counts)
+        if html:
+            inputs.record(staging.site, input_key, counts)
         staging.commit()
-    n_pages = sum(o.path.endswith(".md") for o in outputs)
-    n_charts = sum(o.path.endswith(".vl.json") for o in outputs)
     log(f"[{stages}/{stages}] done      {len(result.written)} written, {len(result.unchanged)} unchanged,"
         f" {len(result.removed)} removed")
     return Summary(n_pages, n_charts, len(report.findings), result.written, result.unchanged, result.removed,
@@ -280,3 +291,20 @@ def _published_feed(repo: Path, previous: Release | None, folder: str) -> bytes 
     from .releases import published_file
 
     return published_file(repo, previous.version, folder + feed.FEED_FILE)
+
+
+def _published(repo: Path) -> bytes:
+    """What is published (gh-pages' versions.json), or nothing: the changelog and feed depend on it."""
+    from .releases import BRANCH, _show
+
+    return _show(repo, f"{BRANCH}:versions.json") or b""
+
+
+def _unchanged(paths: Paths, key: str, html: bool) -> dict | None:
+    """The last build's counts if it had exactly these inputs and its outputs are intact, else None."""
+    last = inputs.recorded(paths.docs)
+    if last.get("key") != key or not (paths.root / NAV_FILE).is_file() or not inputs.outputs_intact(paths.docs):
+        return None
+    if html and inputs.recorded(paths.site).get("key") != key:
+        return None
+    return last

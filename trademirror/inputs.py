@@ -1,0 +1,73 @@
+"""Everything a build depends on, as one hash, so an unchanged project is not built again.
+
+A warm rebuild with nothing changed would otherwise validate the package and
+recompute every page and chart spec, only to write nothing. The key covers the
+data package, the hand-written pages and assets, mkdocs.yml, this library's
+code, templates and messages, the versions of the libraries that shape the
+output, the published releases (the changelog and feed compare with them) and
+the build date (which the citations and feed carry). The last successful build
+records the key beside its outputs; the same key, with every output intact,
+means the outputs are already what this build would write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+from . import site
+
+KEY_FILE = ".trademirror-inputs.json"  # in docs/ (and site/); MkDocs skips dotfiles
+LIBRARY = Path(__file__).parent
+VERSIONED = ("altair", "vl-convert-python", "pandas", "babel", "jinja2", "mkdocs", "mkdocs-material", "frictionless")
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today: str) -> str:
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    for path in _files(descriptor.parent):
+        add(f"package/{path.relative_to(descriptor.parent).as_posix()}", path.read_bytes())
+    generated = site.read_manifest(docs)
+    for path in _files(docs) if docs.is_dir() else []:
+        rel = path.relative_to(docs).as_posix()
+        if rel not in generated and not rel.startswith(".trademirror"):
+            add(f"docs/{rel}", path.read_bytes())
+    for path in _files(LIBRARY):
+        add(f"lib/{path.relative_to(LIBRARY).as_posix()}", path.read_bytes())
+    add("mkdocs.yml", mkdocs_yml.read_bytes() if mkdocs_yml.is_file() else b"")
+    add("published", published)
+    add("today", today.encode())
+    for name in VERSIONED:
+        try:
+            add(f"version/{name}", metadata.version(name).encode())
+        except metadata.PackageNotFoundError:
+            add(f"version/{name}", b"")
+    return digest.hexdigest()
+
+
+def record(folder: Path, value: str, summary: dict) -> None:
+    site.atomic_write(folder / KEY_FILE, (json.dumps({"key": value, **summary}, sort_keys=True) + "\n").encode())
+
+
+def recorded(folder: Path) -> dict:
+    try:
+        return json.loads((folder / KEY_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def outputs_intact(docs: Path) -> bool:
+    """Every file the last build wrote is still there, byte for byte."""
+    manifest = site.read_manifest(docs)
+    return bool(manifest) and all((docs / rel).is_file() and site.sha256((docs / rel).read_bytes()) == entry["output"]
+                                  for rel, entry in manifest.items())
