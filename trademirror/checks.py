@@ -407,8 +407,11 @@ def turnover_vs_components(data: Dataset) -> list[Problem]:
     """Turnover should equal exports + imports for the same reporter, partner and period."""
     names, out = _names(data), []
     figures = data.figures
-    for _, group in figures[_turnover_suspects(data)].groupby(["reporter", "partner", *PERIOD], sort=True):
-        by_flow = {f: _rows(group[group.flow == f]) for f in settings.FLOWS}
+    suspects = figures[_turnover_suspects(data)]
+    taken = dict(zip(suspects.index, _rows(suspects), strict=True))  # each row made once, not once per flow
+    for _, group in suspects.groupby(["reporter", "partner", *PERIOD], sort=True):
+        pairs = list(zip(group.index, group["flow"].to_numpy(dtype=object), strict=True))
+        by_flow = {f: [taken[label] for label, flow in pairs if flow == f] for f in settings.FLOWS}
         for t in by_flow["turnover"]:
             if by_flow["exports"] and by_flow["imports"]:
                 for x, m in itertools.product(by_flow["exports"], by_flow["imports"]):
@@ -737,12 +740,14 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         cuts = np.flatnonzero(np.r_[True, period[order][1:] != period[order][:-1], True])
         for a, b in zip(cuts[:-1], cuts[1:]):
             by_period[(p_start[order[a]], p_end[order[a]])] = np.sort(order[a:b])
-    partner = figures["partner"].to_numpy(dtype=object)
-    reporter = figures["reporter"].to_numpy(dtype=object)
+    code = {c: {v: i for i, v in enumerate(k.uniques[c])} for c in ("partner", "reporter")}
     for g in _rows(gdp):
         gi = bounds(g.value, g.qualifier)
         rows = by_period.get((g.period_start, g.period_end), np.array([], dtype=np.int64))
-        rows = rows[((partner[rows] == g.country) | (reporter[rows] == g.country))
+        # the country as a partner or reporter code (-1 is a missing value's code, -2 matches no row)
+        absent = -1 if g.country is None else -2
+        partner, reporter = code["partner"].get(g.country, absent), code["reporter"].get(g.country, absent)
+        rows = rows[((k.codes["partner"][rows] == partner) | (k.codes["reporter"][rows] == reporter))
                     & (k.lo[rows] > gi[1] - _slack(k.lo[rows], gi[1]))]
         if not len(rows):
             continue
