@@ -221,9 +221,8 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     from .htmlsite import HtmlError, build_html
 
     started = time.perf_counter()
-    input_key = inputs.key(descriptor, paths.docs, paths.mkdocs_yml, _published(paths.root),
-                           clock.today().isoformat())
-    unchanged = _unchanged(paths, input_key, html)
+    input_key = inputs.current_key(descriptor, paths)
+    unchanged = inputs.up_to_date(descriptor, paths, html, input_key)
     if unchanged is not None:
         log("[1/1] unchanged: the data, pages, code and settings are those of the last build; nothing to do")
         return Summary(unchanged.get("pages", 0), unchanged.get("charts", 0), unchanged.get("findings", 0), [], [],
@@ -291,20 +290,3 @@ def _published_feed(repo: Path, previous: Release | None, folder: str) -> bytes 
     from .releases import published_file
 
     return published_file(repo, previous.version, folder + feed.FEED_FILE)
-
-
-def _published(repo: Path) -> bytes:
-    """What is published (gh-pages' versions.json), or nothing: the changelog and feed depend on it."""
-    from .releases import BRANCH, _show
-
-    return _show(repo, f"{BRANCH}:versions.json") or b""
-
-
-def _unchanged(paths: Paths, key: str, html: bool) -> dict | None:
-    """The last build's counts if it had exactly these inputs and its outputs are intact, else None."""
-    last = inputs.recorded(paths.docs)
-    if last.get("key") != key or not (paths.root / NAV_FILE).is_file() or not inputs.outputs_intact(paths.docs):
-        return None
-    if html and inputs.recorded(paths.site).get("key") != key:
-        return None
-    return last

@@ -88,6 +88,14 @@ def _init(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _build(descriptor: Path, paths: Paths, html: bool) -> int:
+    from .inputs import up_to_date
+
+    started = time.perf_counter()
+    last = up_to_date(descriptor, paths, html)  # before loading the build's heavy libraries
+    if last is not None:
+        print(f"Nothing to do: the data, pages, code and settings are those of the last build"
+              f" ({last.get('pages', 0)} pages, {last.get('charts', 0)} charts); {time.perf_counter() - started:.1f} s")
+        return 0
     from .build import BuildError, build
 
     try:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from . import site
+from . import clock, site
+from .paths import Paths
 
 KEY_FILE = ".trademirror-inputs.json"  # in docs/ (and site/); MkDocs skips dotfiles
 LIBRARY = Path(__file__).parent
@@ -71,3 +73,28 @@ def outputs_intact(docs: Path) -> bool:
     manifest = site.read_manifest(docs)
     return bool(manifest) and all((docs / rel).is_file() and site.sha256((docs / rel).read_bytes()) == entry["output"]
                                   for rel, entry in manifest.items())
+
+
+def published(repo: Path) -> bytes:
+    """What is published (gh-pages' versions.json, as mike writes it), or nothing."""
+    result = subprocess.run(["git", "show", "gh-pages:versions.json"], cwd=repo, capture_output=True)
+    return result.stdout if result.returncode == 0 else b""
+
+
+def current_key(descriptor: Path, paths: Paths) -> str:
+    return key(descriptor, paths.docs, paths.mkdocs_yml, published(paths.root), clock.today().isoformat())
+
+
+def up_to_date(descriptor: Path, paths: Paths, html: bool, value: str | None = None) -> dict | None:
+    """The last build's counts if it had exactly these inputs and its outputs are intact, else None.
+
+    Cheap on purpose (no pandas, Altair or MkDocs import), so that the command line can answer
+    "nothing to do" before loading the build.
+    """
+    value = value or current_key(descriptor, paths)
+    last = recorded(paths.docs)
+    if last.get("key") != value or not (paths.root / "nav.yml").is_file() or not outputs_intact(paths.docs):
+        return None
+    if html and recorded(paths.site).get("key") != value:
+        return None
+    return last
