@@ -248,12 +248,14 @@ def test_the_language_switcher_works_inside_an_older_version(site, browser):
     page = browser.new_page()
     watch = Watch(page, base)
     page.goto(f"{base}/1.0.0/countries/tajikistan.html")
+    page.wait_for_load_state("networkidle")  # the theme's own language handler has read the sitemaps
     russian = page.locator(".md-select__link[hreflang=ru]")
     page.locator(".md-header__option .md-select").first.hover()
     russian.click()
     page.wait_for_url(f"{base}/1.0.0/ru/countries/tajikistan.html")
     assert page.locator("html").get_attribute("lang") == "ru"
     assert wait_for_charts(page) >= 2
+    page.wait_for_load_state("networkidle")
     page.locator(".md-header__option .md-select").first.hover()
     page.locator(".md-select__link[hreflang=en]").click()
     page.wait_for_url(f"{base}/1.0.0/countries/tajikistan.html")
