@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trademirror import languages
+from trademirror import inputs, languages
 from trademirror.build import BuildError, build
 from trademirror.paths import Paths
 
@@ -65,11 +65,23 @@ def test_a_rebuild_without_changes_writes_nothing(project):
     assert again.written == [] and again.removed == []
 
 
-@pytest.mark.parametrize("change", ["nothing", "a figure", "a hand-written page", "mkdocs.yml"])
-def test_an_unchanged_project_is_not_built_again_and_any_change_is(project, change):
+def test_an_unchanged_project_is_not_built_again(project):
     paths, pkg = project
     build(pkg.descriptor, paths, log=quiet, previous=None)
     before = {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()}
+    messages: list[str] = []
+    again = build(pkg.descriptor, paths, log=messages.append, previous=None)
+    assert any("nothing to do" in m for m in messages) and again.written == []
+    assert {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()} == before
+    (paths.docs / "countries" / "tajikistan.md").write_text("damaged", encoding="utf-8")  # an output edited
+    repaired = build(pkg.descriptor, paths, log=quiet, previous=None)
+    assert repaired.written == ["countries/tajikistan.md"]
+
+
+@pytest.mark.parametrize("change", ["a figure", "a hand-written page", "mkdocs.yml", "a message", "the date"])
+def test_any_change_to_an_input_means_a_new_build(project, change, monkeypatch):
+    paths, pkg = project
+    before = inputs.current_key(pkg.descriptor, paths)
     if change == "a figure":
         pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
     elif change == "a hand-written page":
@@ -77,12 +89,11 @@ def test_an_unchanged_project_is_not_built_again_and_any_change_is(project, chan
     elif change == "mkdocs.yml":
         paths.mkdocs_yml.write_text(paths.mkdocs_yml.read_text().replace("site_name: Trade Mirror",
                                                                           "site_name: Other Mirror"))
-    messages: list[str] = []
-    build(pkg.descriptor, paths, log=messages.append, previous=None)
-    skipped = any("nothing to do" in m for m in messages)
-    assert skipped == (change == "nothing"), messages
-    if change == "nothing":
-        assert {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()} == before
+    elif change == "a message":
+        monkeypatch.setattr(inputs, "LIBRARY", paths.root)  # stands in for an edited locale file
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert inputs.current_key(pkg.descriptor, paths) != before
 
 
 def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(project):
