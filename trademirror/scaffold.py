@@ -69,11 +69,9 @@ def region_code(region: str) -> str:
 
 def country_name(code: str) -> str:
     """The English CLDR name of an ISO 3166-1 alpha-3 code, or '' when CLDR does not know it."""
-    from babel import Locale
-    from babel.core import get_global
+    from .i18n import cldr_country_name
 
-    alpha2 = get_global("territory_aliases").get(code) or []
-    return Locale("en").territories.get(alpha2[0], "") if len(alpha2) == 1 else ""
+    return cldr_country_name(code, "en") or ""
 
 
 def existing_packages(datapackages: Path) -> list[str]:
