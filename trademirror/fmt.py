@@ -27,7 +27,8 @@ def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
 
 def number(value: float, decimals: int = 1, locale: str = "en") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=locale)
+    text = format_decimal(abs(value), format=pattern, locale=locale)
+    return "−" + text if value < 0 and text.strip("0.,\u00a0 ") else text  # the same minus sign as percentages
 
 
 def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
