@@ -5,8 +5,9 @@ editions' folders out of its own pages, then builds each of them with the same
 mkdocs.yml, its own navigation (docs/<lang>/.nav.yml, written by
 build_charts.py) and the theme in that language, into site/<lang>/. The
 language switcher's links are rebased for each edition and stay relative, so
-they work inside every version that mike publishes. Skipped under
-`mkdocs serve`, which previews the main language.
+they work inside every version that mike publishes. `mkdocs serve` builds
+them too, into the folder it serves, so the language switcher of a preview
+leads to the other edition, not to a 404.
 """
 
 import os
@@ -19,13 +20,7 @@ from mkdocs.exceptions import PluginError
 
 from trademirror import languages
 
-_command = "build"
 MIKE_VERSION = "MIKE_DOCS_VERSION"  # set by `mike deploy` for the build it runs
-
-
-def on_startup(command, dirty):
-    global _command
-    _command = command
 
 
 def _editions(config):
@@ -50,7 +45,7 @@ def on_files(files, config):
 
 
 def on_post_build(config):
-    if _command == "serve" or not _is_main_build(config):
+    if not _is_main_build(config):
         return
     main, others = _editions(config)
     raw = languages.read_config(Path(config.config_file_path))

@@ -101,8 +101,9 @@ def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(pro
     first = build(pkg.descriptor, paths, log=quiet)
     pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
     second = build(pkg.descriptor, paths, log=quiet)
+    # the findings page lists every mirror gap, so a changed figure of a pair changes it too
     allowed = ("countries/tajikistan.md", "assets/charts/countries/tajikistan/", "index.md", "assets/charts/index/",
-               "embed/countries/tajikistan/", "embed/index/", "downloads/")
+               "embed/countries/tajikistan/", "embed/index/", "downloads/", "findings.md")
     assert second.written, "the change must be written"
     assert [p for p in second.written if not edition_path(paths, p).startswith(allowed)] == []
     assert "countries/tajikistan.md" in second.written and "ru/countries/tajikistan.md" in second.written

@@ -161,8 +161,10 @@ def _renderer(draw: Callable[[dict], str | bytes], spec: dict, path: str) -> Cal
     return render
 
 
-# Hand-written pages that have a place in the navigation, when they exist (label key, file).
-HANDWRITTEN_NAV = (("nav.about", "about.md"), ("nav.fork", "fork.md"), ("nav.security", "security.md"))
+# Hand-written pages under "About", when they exist (label key, file), after the generated methodology and
+# changelog: the reader's navigation is the story (overview, countries, disagreements, data); how the site is
+# made sits one level down.
+HANDWRITTEN_NAV = (("nav.fork", "fork.md"), ("nav.security", "security.md"))
 
 
 def navigation(views, catalogue: Catalogue, handwritten: tuple[str, ...]) -> dict:
@@ -172,9 +174,11 @@ def navigation(views, catalogue: Catalogue, handwritten: tuple[str, ...]) -> dic
     nav = [{c.text("nav.overview"): "index.md"}]
     if countries:
         nav.append({c.text("nav.countries"): countries})
-    nav += [{c.text("nav.findings"): "findings.md"}, {c.text("nav.methodology"): "methodology.md"},
-            {c.text("nav.data"): "data.md"}, {c.text("nav.changelog"): "changelog.md"}]
-    nav += [{c.text(key): page} for key, page in HANDWRITTEN_NAV if page in handwritten]
+    nav += [{c.text("nav.findings"): "findings.md"}, {c.text("nav.data"): "data.md"}]
+    about = [{c.text("nav.about"): "about.md"}] if "about.md" in handwritten else []
+    about += [{c.text("nav.methodology"): "methodology.md"}, {c.text("nav.changelog"): "changelog.md"}]
+    about += [{c.text(key): page} for key, page in HANDWRITTEN_NAV if page in handwritten]
+    nav.append({c.text("nav.about_section"): about})
     return {"nav": nav}
 
 

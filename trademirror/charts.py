@@ -41,31 +41,69 @@ def tidy(rows: list[dict]) -> pd.DataFrame:
     """The plotted rows in a fixed column order (this is also the chart's CSV)."""
     frame = pd.DataFrame(rows, columns=CHART_COLUMNS)
     frame["value_usd_bn"] = frame["value_usd_bn"].astype(float).round(4)
+    frame["annotation"] = frame["annotation"].fillna("")  # a text mark draws "" as nothing (and null as "null")
     return frame
+
+
+# Category labels wrap onto lines of at most this many characters, so a long label ("goods from China to
+# Tajikistan, 2025") takes height rather than the plot's width on a phone. An expression on the label only,
+# never on the data; the same in the interactive chart and the static images.
+WRAP_CHARS = 18
+WRAP_PATTERN = rf"(.{{1,{WRAP_CHARS}}})(\s+|$)"  # a line: up to WRAP_CHARS characters, ended by a space or the end
+_PATTERN_LITERAL = WRAP_PATTERN.replace("\\", "\\\\")  # inside a quoted string of the expression
+WRAP_LABEL = f"split(trim(replace(datum.label, regexp('{_PATTERN_LITERAL}', 'g'), '$1\\n')), '\\n')"
+LABEL_LIMIT = 140  # px per line, a guard for one long word; the wrap keeps ordinary labels well inside it
+LINE_HEIGHT = 14  # px per line of a wrapped category label
+
+
+def category_axis(**kwargs) -> alt.Axis:
+    return alt.Axis(labelExpr=WRAP_LABEL, labelLimit=LABEL_LIMIT, labelLineHeight=LINE_HEIGHT, **kwargs)
+
+
+def label_lines(label: str) -> int:
+    """How many lines WRAP_LABEL gives a label, so a chart's rows can be made tall enough for them."""
+    return max(1, len(re.findall(WRAP_PATTERN, label.strip())))
+
+
+def _value_axis(text: ChartText) -> alt.X:
+    return alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4))
+
+
+def _status_encodings(data: pd.DataFrame, text: ChartText) -> dict:
+    """Derived values are drawn hollow (an outline in the series colour), published ones solid.
+
+    A pale fill alone would fail the 3:1 contrast a chart mark needs against the page.
+    """
+    derived = (data["status"] == text.derived).any()
+    domain = [text.published, text.derived]
+    legend = alt.Legend(symbolType="square", symbolStrokeWidth=1.5) if derived else None
+    return {"fillOpacity": alt.FillOpacity("status:N", sort=domain, scale=alt.Scale(domain=domain, range=[1.0, 0.15]),
+                                           title=text.status, legend=legend)}
+
+
+def _rows_height(categories: list[str], per_line: int, per_row: int) -> int:
+    return sum(max(per_row, label_lines(c) * LINE_HEIGHT + 8) for c in categories) + per_line
 
 
 def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str]) -> alt.Chart:
     theme.register()
     categories = list(dict.fromkeys(data["category"]))
-    base = alt.Chart(data).encode(
-        y=alt.Y("category:N", sort=categories, title=None, axis=alt.Axis(labelLimit=150)),
-        yOffset=alt.YOffset("series:N", sort=series_order),
-        x=alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4)),
+    position = {"y": alt.Y("category:N", sort=categories, title=None, axis=category_axis()),
+                "yOffset": alt.YOffset("series:N", sort=series_order), "x": _value_axis(text)}
+    layers = alt.Chart(data).mark_bar(strokeWidth=1.5).encode(
+        **position,
         color=alt.Color("series:N", sort=series_order, title=text.series,
                         legend=alt.Legend(columns=1, symbolType="square")),
-        opacity=alt.Opacity("status:N", sort=[text.published, text.derived],
-                            scale=alt.Scale(domain=[text.published, text.derived], range=[1.0, 0.4]),
-                            title=text.status, legend=alt.Legend(symbolType="square")
-                            if (data["status"] == text.derived).any() else None),
+        stroke=alt.Stroke("series:N", sort=series_order, legend=None),
+        **_status_encodings(data, text),
         tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
                  alt.Tooltip("label:N", title=text.value), alt.Tooltip("status:N", title=text.status)],
     )
-    layers = base.mark_bar()
-    if data["annotation"].notna().any():  # e.g. the gap, written beside the receiver's bar
-        layers += base.mark_text(align="left", dx=4, fontSize=11, fontWeight=600).encode(
-            text="annotation:N", opacity=alt.value(1), color=alt.value("#555")
-        ).transform_filter(alt.FieldValidPredicate(field="annotation", valid=True))
-    height = max(60, len(categories) * max(1, len(series_order)) * ROW_HEIGHT + 8 * len(categories))
+    if data["annotation"].ne("").any():  # e.g. the gap, written beside the receiver's bar, in the text colour
+        layers += alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, fontWeight=600).encode(
+            **position, text="annotation:N")  # a row without one draws no text: no filter needed
+    bars = max(1, len(series_order)) * ROW_HEIGHT
+    height = max(60, _rows_height(categories, 0, bars + 8))
     return layers.properties(
         width="container", height=height,
         title=alt.Title(text.title, subtitle=text.subtitle),
@@ -83,8 +121,8 @@ def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     theme.register()
     categories = list(dict.fromkeys(data["category"]))
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("category:N", sort=categories, title=None),
-        x=alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4)),
+        y=alt.Y("category:N", sort=categories, title=None, axis=category_axis()),
+        x=_value_axis(text),
         color=alt.Color("series:N", title=text.series, sort=sorted(set(data["series"])),
                         legend=alt.Legend(columns=1, symbolType="square")),
         tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("label:N", title=text.value),
@@ -92,29 +130,68 @@ def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
     rule = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888").encode(x="zero:Q")
     return (chart + rule).properties(
-        width="container", height=max(60, len(categories) * 26),
+        width="container", height=max(60, _rows_height(categories, 0, 26)),
         title=alt.Title(text.title, subtitle=text.subtitle), description=text.alt,
     )
 
 
 def country_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """A country's turnover with the focus reporter over time, as each side reports it."""
-    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+    return _grouped_bars(data, text, series_order=series_order(data))
+
+
+def series_order(data: pd.DataFrame) -> list[str]:
+    """The order the caller gave (so a reporter keeps its colour from chart to chart), else order of appearance."""
+    return list(data.attrs.get("series_order") or dict.fromkeys(data["series"]))
 
 
 def country_flows(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Exports and imports side by side for each period."""
-    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+    return _grouped_bars(data, text, series_order=series_order(data))
+
+
+DUMBBELL_ROW = 54  # px per paired flow: room for three lines of label and the gap above the line
 
 
 def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Both reporters' figures for each paired flow and period, with the gap annotated."""
-    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+    """Both sides' figures for each paired flow and period as two dots on one line, the gap written above it.
+
+    A dumbbell rather than paired bars: the eye reads the distance between the
+    dots, which is the story, and a row stays one line high however many pairs.
+    """
+    theme.register()
+    categories = list(dict.fromkeys(data["category"]))
+    order = series_order(data)
+    y = alt.Y("category:N", sort=categories, title=None, axis=category_axis(ticks=False, domain=False))
+    base = alt.Chart(data)
+    line = base.mark_rule(strokeWidth=2.5, color="#8a8a8a").encode(
+        y=y, x=alt.X("min(value_usd_bn):Q"), x2=alt.X2("max(value_usd_bn):Q"))
+    dots = base.mark_point(filled=True, size=150, opacity=1).encode(
+        y=y, x=_value_axis(text),
+        color=alt.Color("series:N", sort=order, title=text.series, legend=alt.Legend(columns=1)),
+        shape=alt.Shape("series:N", sort=order, legend=None),
+        tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
+                 alt.Tooltip("label:N", title=text.value)],
+    )
+    layers = line + dots
+    if data["annotation"].ne("").any():  # the gap, written above the middle of the line between the two dots
+        layers += base.transform_joinaggregate(middle="mean(value_usd_bn)", groupby=["category"]).mark_text(
+            align="center", baseline="bottom", dy=-8, fontSize=12, fontWeight=700).encode(
+            y=y, x=alt.X("middle:Q"), text="annotation:N")
+    return layers.properties(
+        width="container", height=max(60, _rows_height(categories, 0, DUMBBELL_ROW)),
+        title=alt.Title(text.title, subtitle=text.subtitle), description=text.alt,
+    )
+
+
+def region_gaps(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """The largest mirror gaps across the region, one row each: the home page's lead chart."""
+    return mirror(data, text)
 
 
 def context(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Trade with the focus reporter next to the country's GDP or total trade for the same period."""
-    return _grouped_bars(data, text, series_order=list(dict.fromkeys(data["series"])))
+    return _grouped_bars(data, text, series_order=series_order(data))
 
 
 def to_spec(chart: alt.Chart) -> dict:

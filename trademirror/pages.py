@@ -75,21 +75,39 @@ def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalog
     template = env.get_template(page.template)
     charts = [chart_context(page, c, release_url) for c in page.charts]
     meta = {"social_image": chart_paths(page.path, page.charts[0].name)["card"]} if page.charts else {}
+    lead_chart = charts[0] if charts and page.leads_with_chart else None
     return front_matter(meta) + template.render(
         **page.context,
+        lead_chart=lead_chart,
         t=catalogue.t,
         items=catalogue.items,
         prefix=prefix_for(page.path),
         focus=views.names[views.focus],
         region=views.names.get(views.region, "") if views.region else "",
-        charts=charts,
+        charts=charts[1:] if lead_chart else charts,
     )
 
 
 def chart_context(page: Page, chart, release_url: str = "") -> dict:
     height = chart.spec.get("height") if isinstance(chart.spec.get("height"), int) else 300
-    return {"name": chart.name, "text": chart.text, "urls": chart_urls(page.path, chart.name, release_url),
-            "rows": chart.data.to_dict("records"), "frame_height": height + 160}
+    urls = chart_urls(page.path, chart.name, release_url)
+    return {"name": chart.name, "text": chart.text, "urls": urls, "rows": chart.data.to_dict("records"),
+            "frame_height": height + 160, "embed_code": embed_code(urls["embed_absolute"], chart.text.title,
+                                                                  height + 160)}
+
+
+# Resizes the host page's iframe to the chart's height: the embed page posts its height (assets/js/charts.js).
+RESIZE_SNIPPET = ('<script>window.addEventListener("message",function(e){var h=e.data&&e.data["trade-mirror-height"];'
+                  'if(!h)return;document.querySelectorAll("iframe[data-trade-mirror]").forEach(function(f){'
+                  'if(f.contentWindow===e.source)f.style.height=h+"px"})});</script>')
+
+
+def embed_code(src: str, title: str, height: int) -> str:
+    """The code a host page pastes: the chart's iframe, and a few lines that let it take the chart's height."""
+    from html import escape
+
+    return (f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="{height}" '
+            f'style="border:0" loading="lazy" data-trade-mirror></iframe>\n{RESIZE_SNIPPET}')
 
 
 def render_embed(page: Page, chart, env: jinja2.Environment, catalogue: Catalogue, embed_source: str) -> str:

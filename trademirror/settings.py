@@ -30,3 +30,4 @@ CONSISTENT_MAX = 0.05  # |gap| up to 5% is consistent
 NOTABLE_MAX = 0.15  # 5–15% is notable; beyond that, large if also ≥ LARGE_MIN_USD_MN
 LARGE_MIN_USD_MN = 100.0
 SMALL_FLOW_USD_MN = 50.0  # under this, only the absolute gap is reported
+LEAD_GAPS = 8  # pairs in the home page's lead chart, the widest gaps in money first

@@ -1,7 +1,9 @@
 """The house look for every chart, registered once with Altair.
 
-Colours are the Okabe–Ito palette, which stays distinguishable for the common
-forms of colour blindness. Text colours are left to the page: the chart script
+Colours are taken from the Okabe–Ito palette, which stays distinguishable for
+the common forms of colour blindness, keeping only hues whose contrast is at
+least 3:1 against both the light page (white) and the dark one (Material's
+slate), so one palette serves both schemes and the static images. Text colours are left to the page: the chart script
 passes a dark configuration when the reader switches Material to dark mode,
 and the static SVG is rendered on white.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 
 NAME = "trademirror"
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6FBF", "#B06F00", "#3D8FD1", "#C1543A"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from . import charts, fmt, settings
 from .charts import ChartText
-from .i18n import Catalogue, md
+from .i18n import Catalogue, attr, md
 from .package import Dataset, codes
 from .report import Problem, Report
 
@@ -56,6 +56,7 @@ class Page:
     template: str
     context: dict = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
+    leads_with_chart: bool = False  # the first chart goes above everything else, under the lead paragraph
 
 
 class Views:
@@ -169,14 +170,26 @@ class Views:
                             f" ({md(self.names[x.reporter])})"),
                 "m": Markup(f"{self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix)}"
                             f" ({md(self.names[m.reporter])})"),
-                "gap_usd": fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale),
-                "gap_pct": "–" if p.classification == "small" or pd.isna(p.gap) else self.pct(p.gap),
-                "index": fmt.number(p.index, 2, self.locale),
+                "gap": self.gap_text(p),
                 "class": self.cat.text(f"classification.{p.classification}"),
+                "flow_period": Markup(f"{md(self.pair_flow(p))}, {md(self.period(p.period_start, p.period_end))}"),
+                "verdict": Markup(f'<span class="tm-badge tm-badge--{attr(p.classification)}">'
+                                  f'{attr(self.cat.text(f"classification.{p.classification}"))}</span>'),
                 "sentence": self.pair_sentence(p),
                 "classification": p.classification,
             })
         return rows
+
+    def gap_text(self, p) -> str:
+        """The one gap measure a reader sees: the receiver against the sender, after the CIF/FOB allowance.
+
+        Positive when the receiver records more. For small flows, where a
+        percentage says little, the difference in money with the same sign.
+        """
+        if p.classification == "small" or pd.isna(p.gap):
+            money = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
+            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else "−") + money
+        return self.pct(p.gap)
 
     def pair_flow(self, p) -> str:
         if p.flow == "turnover":
@@ -306,6 +319,9 @@ class Views:
               category: str, series: str) -> Chart:
         frame = charts.tidy(rows)
         frame.attrs["reporters"] = reporters
+        # The focus reporter's series first, so each reporter keeps its colour from chart to chart.
+        focus_name = self.names[self.focus]
+        frame.attrs["series_order"] = sorted(dict.fromkeys(frame["series"]), key=lambda s: s != focus_name)
         text = self.chart_text(title, alt_text, frame, category, series)
         return Chart(name=name, spec=charts.with_locale(charts.to_spec(fn(frame, text)), self.locale), data=frame,
                      text=text)
@@ -317,6 +333,9 @@ class Views:
 
     def region_charts(self) -> list[Chart]:
         out: list[Chart] = []
+        gaps = self.region_gaps_chart()
+        if gaps:
+            out.append(gaps)
         focus, members, c = self.focus, self.members, self.cat
         published = self.full_year_flows("turnover", focus, members).assign(status="published")
         d = self.derived
@@ -361,6 +380,34 @@ class Views:
                                   c.text("chart.region_balance.category"), c.text("chart.region_balance.series")))
         return out
 
+    def largest_gaps(self) -> pd.DataFrame:
+        """The pairs with the largest gaps in money, the widest first (at most settings.LEAD_GAPS)."""
+        ranked = self.pairs.assign(abs_gap=self.pairs.gap_usd_mn.abs())
+        ranked = ranked.sort_values(["abs_gap", "period_end", "country", "x_id"], ascending=[False, False, True, True],
+                                    kind="stable")
+        return ranked.head(settings.LEAD_GAPS)
+
+    def region_gaps_chart(self) -> Chart | None:
+        """Where the two sides disagree most, across every country: the home page's lead chart."""
+        top = self.largest_gaps()
+        if top.empty:
+            return None
+        c, focus = self.cat, self.focus
+        rows = []
+        for p in top.itertuples(index=False):
+            category = f"{self.names[p.country]}: {self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
+            for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != focus):
+                side = "focus" if fig.reporter == focus else "partner"
+                rows.append(self._chart_row(category, c.text(f"chart.region_gaps.{side}", focus=self.names[focus]),
+                                            fig.value_usd_mn, fig.qualifier, "published", fig.source_id,
+                                            self.gap_text(p) if side == "partner" else None))
+        first = top.iloc[0]
+        title = c.text("chart.region_gaps.title", sentence=self.pair_sentence(first).rstrip("."),
+                       period=self.period(first.period_start, first.period_end))
+        return self._make("region-gaps", charts.region_gaps, rows, sorted({focus, *top.country}), title,
+                          c.text("chart.region_gaps.alt", focus=self.names[focus]),
+                          c.text("chart.mirror.category"), c.text("chart.region_gaps.series"))
+
     def latest_balance(self):
         exports = self.full_year_flows("exports", self.focus, self.members)
         imports = self.full_year_flows("imports", self.focus, self.members)
@@ -385,6 +432,26 @@ class Views:
         between = f[((f.reporter == focus) & (f.partner == code)) | ((f.reporter == code) & (f.partner == focus))]
         d = self.derived
         derived = d[((d.reporter == focus) & (d.partner == code)) | ((d.reporter == code) & (d.partner == focus))]
+        # the mirror comparison leads: it is what the page is about
+        pairs = self.pairs[self.pairs.country == code]
+        if not pairs.empty:
+            rows = []
+            for p in pairs.itertuples(index=False):
+                category = f"{self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
+                x, m = self.by_id[p.x_id], self.by_id[p.m_id]
+                gap = self.gap_text(p)
+                for fig in sorted([x, m], key=lambda r: r.reporter != focus):
+                    series = self.reporter_series(fig.reporter)
+                    note = gap if fig.reporter != focus else None
+                    rows.append(self._chart_row(category, series, fig.value_usd_mn, fig.qualifier, "published",
+                                                fig.source_id, note))
+            biggest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
+                ["abs_gap", "period_end"], ascending=[False, False]).iloc[0]
+            title = c.text("chart.mirror.title", sentence=self.pair_sentence(biggest).rstrip("."),
+                           period=self.period(biggest.period_start, biggest.period_end))
+            out.append(self._make("mirror", charts.mirror, rows, [focus, code], title,
+                                  c.text("chart.mirror.alt", focus=fname, country=name),
+                                  c.text("chart.mirror.category"), c.text("chart.series")))
         # turnover over time
         turnover = pd.concat([between[between.flow == "turnover"].assign(status="published"),
                               derived[derived.flow == "turnover"].assign(status="derived")], ignore_index=True)
@@ -434,26 +501,6 @@ class Views:
             out.append(self._make("flows", charts.country_flows, rows, [focus], title,
                                   c.text("chart.country_flows.alt", focus=fname, country=name),
                                   c.text("chart.category"), c.text("chart.series")))
-        # mirror comparison
-        pairs = self.pairs[self.pairs.country == code]
-        if not pairs.empty:
-            rows = []
-            for p in pairs.itertuples(index=False):
-                category = f"{self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
-                x, m = self.by_id[p.x_id], self.by_id[p.m_id]
-                gap = None if p.classification == "small" or pd.isna(p.gap) else self.pct(p.gap)
-                for fig in sorted([x, m], key=lambda r: r.reporter != focus):
-                    series = self.reporter_series(fig.reporter)
-                    note = gap if fig.reporter != focus else None
-                    rows.append(self._chart_row(category, series, fig.value_usd_mn, fig.qualifier, "published",
-                                                fig.source_id, note))
-            biggest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
-                ["abs_gap", "period_end"], ascending=[False, False]).iloc[0]
-            title = c.text("chart.mirror.title", sentence=self.pair_sentence(biggest).rstrip("."),
-                           period=self.period(biggest.period_start, biggest.period_end))
-            out.append(self._make("mirror", charts.mirror, rows, [focus, code], title,
-                                  c.text("chart.mirror.alt", focus=fname, country=name),
-                                  c.text("chart.mirror.category"), c.text("chart.series")))
         context = self.context_chart(code, between)
         if context:
             out.append(context)
@@ -550,12 +597,21 @@ class Views:
                     if x.value_usd_mn >= m.value_usd_mn else "−" + fmt.usd_mn(m.value_usd_mn - x.value_usd_mn,
                                                                              "exact", self.locale),
                 })
+        finding = None
+        widest = self.largest_gaps()
+        if not widest.empty:
+            first = widest.iloc[0]
+            apart = int(self.pairs.classification.isin(["notable", "large"]).sum())
+            finding = c.t("home.finding", focus=self.names[focus], apart=apart, total=len(self.pairs),
+                          consistent=self.pct(settings.CONSISTENT_MAX, False),
+                          sentence=self.pair_sentence(first),
+                          period=self.period(first.period_start, first.period_end))
         return Page("index.md", "home.md.j2", {
-            "numbers": numbers, "compared": compared, "year": year,
+            "finding": finding, "numbers": numbers, "compared": compared, "year": year,
             "pairs": self.pair_rows(self.pairs, prefix),
             "countries": [self.country_link(code, prefix) for code in countries],
             "finding_count": len(self.report.findings),
-        }, charts=self.region_charts())
+        }, charts=self.region_charts(), leads_with_chart=True)
 
     def country(self, code: str) -> Page:
         prefix, f, focus = "../", self.figures, self.focus
@@ -572,12 +628,7 @@ class Views:
             lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
                               period=self.period(h.period_start, h.period_end),
                               value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
-        unmatched = []
-        for u in self.unmatched[self.unmatched.country == code].itertuples(index=False):
-            others = ", ".join(self.period(s, e) for s, e in u.other_periods)
-            unmatched.append(self.cat.text("country.unmatched_item", reporter=self.names[u.reporter],
-                                           flow=self.flow_text(u.flow, u.partner),
-                                           period=self.period(u.period_start, u.period_end), others=others))
+        unmatched = self.unmatched_items(code)
         ind = self.data.indicators
         context = ind[ind.country == code].sort_values(["period_end", "indicator", "id"])
         context_rows = [{
@@ -587,15 +638,37 @@ class Views:
             "source": self.source_link(r.source_id, prefix, r.locator), "note": r.note or "",
         } for r in context.itertuples(index=False)]
         pairs = self.pairs[self.pairs.country == code]
+        lead_gap = None
+        if not pairs.empty:
+            widest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
+                ["abs_gap", "period_end"], ascending=[False, False], kind="stable").iloc[0]
+            lead_gap = self.cat.t("country.lead_gap", sentence=self.pair_sentence(widest),
+                                  period=self.period(widest.period_start, widest.period_end),
+                                  gap=self.gap_text(widest))
         return Page(f"countries/{self.slugs[code]}.md", "country.md.j2", {
-            "name": self.names[code], "lead": lead,
+            "name": self.names[code], "lead": lead, "lead_gap": lead_gap,
             "figures": self.figure_rows(between, prefix),
             "derived": self.derived_rows(derived, prefix),
             "pairs": self.pair_rows(pairs, prefix),
             "unmatched": unmatched,
             "findings": self.finding_items(self.findings_for(code), prefix),
             "context": context_rows,
-        }, charts=self.country_charts(code))
+        }, charts=self.country_charts(code), leads_with_chart=True)
+
+    def unmatched_items(self, code: str) -> list[str]:
+        """One line per flow that both sides publish, but never for the same period: who publishes which."""
+        lines, seen = [], set()
+        rows = self.unmatched[self.unmatched.country == code]
+        for (reporter, flow, partner), group in rows.groupby(["reporter", "flow", "partner"], sort=False):
+            if (partner, settings.MIRROR_FLOW[flow], reporter) in seen:  # the same flow seen from the other side
+                continue
+            seen.add((reporter, flow, partner))
+            periods = ", ".join(self.period(s, e) for s, e in zip(group.period_start, group.period_end))
+            others = ", ".join(self.period(s, e) for s, e in group.other_periods.iloc[0])
+            lines.append(self.cat.text("country.unmatched_item", reporter=self.names[reporter],
+                                       flow=self.flow_text(flow, partner), periods=periods,
+                                       partner=self.names[partner], others=others))
+        return lines
 
     def indicator_value(self, r) -> str:
         if r.unit == "percent":
@@ -643,7 +716,7 @@ class Views:
         for p in self.report.findings:
             groups.setdefault(p.code, []).append(p)
         return Page("findings.md", "findings.md.j2", {
-            "count": len(self.report.findings),
+            "count": len(self.report.findings), "pairs": self.pair_rows(self.pairs, ""),
             "groups": [{"code": code, "items": self.finding_items(items, "")} for code, items in groups.items()],
         })
 

@@ -1,27 +1,33 @@
-/* Trade Mirror: render every chart on the page with vega-embed (served from this site).
+/* Trade Mirror: draw each chart on the page with vega-embed (served from this site).
  *
- * Runs on first load and after each of Material's instant page changes, and
- * re-renders when the reader toggles dark mode. Uses Vega's expression
+ * A chart is drawn when it comes near the viewport (IntersectionObserver), so
+ * a long page does not block the main thread drawing charts nobody has
+ * reached; the static image shows until then, and for good without
+ * JavaScript. Runs on first load and after each of Material's instant page
+ * changes, and redraws drawn charts when the reader toggles dark mode. The
+ * title and source line are HTML above the chart (they wrap to any width),
+ * so the interactive chart leaves its own out. Uses Vega's expression
  * interpreter (ast: true) so the page works under a Content-Security-Policy
  * without 'unsafe-eval', and turns off the action menu, which could send a
- * spec to an external editor. The static SVG stays visible until a chart has
- * rendered, and for good if it cannot.
+ * spec to an external editor. On an embed page, tells the host page its
+ * height, so the host's iframe can take it (see the embed code).
  */
 (function () {
   "use strict";
 
   var DARK = {
-    title: { color: "#e6e6e6", subtitleColor: "#b8b8b8" },
     axis: { labelColor: "#d0d0d0", titleColor: "#d0d0d0", domainColor: "#8a8a8a", tickColor: "#8a8a8a", gridColor: "#444" },
     legend: { labelColor: "#d0d0d0", titleColor: "#d0d0d0" },
-    text: { color: "#e6e6e6" }
+    text: { color: "#e6e6e6" },
+    rule: { color: "#9a9a9a" }
   };
   var LIGHT = {
-    title: { color: "#1a1a1a", subtitleColor: "#555" },
     axis: { labelColor: "#333", titleColor: "#333" },
-    legend: { labelColor: "#333", titleColor: "#333" }
+    legend: { labelColor: "#333", titleColor: "#333" },
+    text: { color: "#1a1a1a" }
   };
   var views = [];
+  var watcher = null;
 
   function scheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
@@ -32,47 +38,84 @@
     views = [];
   }
 
-  function renderAll() {
-    if (typeof window.vegaEmbed !== "function") { return; }
-    finalizeAll();
+  function draw(el) {
+    var figure = el.closest(".tm-chart");
     var mode = scheme();
-    document.querySelectorAll(".tm-vega[data-spec]").forEach(function (el) {
-      var figure = el.closest(".tm-chart");
-      fetch(el.getAttribute("data-spec"))
-        .then(function (response) {
-          if (!response.ok) { throw new Error("chart spec: HTTP " + response.status); }
-          return response.json();
-        })
-        .then(function (spec) {
-          return window.vegaEmbed(el, spec, {
-            mode: "vega-lite",
-            renderer: "svg",
-            actions: false,
-            ast: true,
-            config: mode === "dark" ? DARK : LIGHT
-          });
-        })
-        .then(function (result) {
-          views.push(result);
-          el.setAttribute("data-theme", mode);
-          if (figure) { figure.classList.add("tm-chart--live"); }
-        })
-        .catch(function (error) {
-          el.textContent = "";
-          if (figure) { figure.classList.remove("tm-chart--live"); }
-          if (window.console) { console.warn("Trade Mirror chart not rendered:", error.message); }
+    el.setAttribute("data-state", "drawing");
+    return fetch(el.getAttribute("data-spec"))
+      .then(function (response) {
+        if (!response.ok) { throw new Error("chart spec: HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (spec) {
+        delete spec.title;  // shown above the chart in HTML
+        return window.vegaEmbed(el, spec, {
+          mode: "vega-lite",
+          renderer: "svg",
+          actions: false,
+          ast: true,
+          config: mode === "dark" ? DARK : LIGHT
         });
-    });
+      })
+      .then(function (result) {
+        views.push(result.view);
+        el.setAttribute("data-theme", mode);
+        el.setAttribute("data-state", "drawn");
+        if (figure) { figure.classList.add("tm-chart--live"); }
+        tellHost();
+      })
+      .catch(function (error) {
+        el.textContent = "";
+        el.setAttribute("data-state", "failed");
+        if (figure) { figure.classList.remove("tm-chart--live"); }
+        if (window.console) { console.warn("Trade Mirror chart not drawn:", error.message); }
+      });
+  }
+
+  function watchAll() {
+    if (typeof window.vegaEmbed !== "function") { return; }
+    if (watcher) { watcher.disconnect(); }
+    finalizeAll();
+    var charts = document.querySelectorAll(".tm-vega[data-spec]");
+    if (!("IntersectionObserver" in window)) {
+      charts.forEach(draw);
+      return;
+    }
+    watcher = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          watcher.unobserve(entry.target);
+          draw(entry.target.querySelector(".tm-vega[data-spec]"));
+        }
+      });
+    }, { rootMargin: "300px 0px" });
+    // The figure is watched, not the chart's own box: that is empty (and hidden) until drawn.
+    charts.forEach(function (el) { watcher.observe(el.closest(".tm-chart") || el.parentNode); });
+  }
+
+  function redrawDrawn() {
+    finalizeAll();
+    document.querySelectorAll(".tm-vega[data-state=drawn]").forEach(draw);
+  }
+
+  function tellHost() {
+    if (window.parent === window || !document.body.classList.contains("tm-embed")) { return; }
+    window.parent.postMessage({ "trade-mirror-height": Math.ceil(document.documentElement.scrollHeight) }, "*");
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(renderAll);  // Material: first load and every instant navigation
+    window.document$.subscribe(watchAll);  // Material: first load and every instant navigation
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchAll);
   } else {
-    document.addEventListener("DOMContentLoaded", renderAll);
+    watchAll();
   }
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
-      if (change.attributeName === "data-md-color-scheme") { renderAll(); }
+      if (change.attributeName === "data-md-color-scheme") { redrawDrawn(); }
     });
   }).observe(document.body, { attributes: true });
+  if (document.body.classList.contains("tm-embed") && "ResizeObserver" in window) {
+    new ResizeObserver(tellHost).observe(document.body);
+  }
 })();
