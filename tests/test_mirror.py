@@ -104,3 +104,20 @@ def test_tajikistan_2025_pair_is_computed_from_the_two_published_figures():
     assert (row.exporter, row.importer, row.factor) == ("CHN", "TJK", 1.0)  # the two share a border
     assert row.gap == pytest.approx(m / x - 1) and row.gap_usd_mn == m - x
     assert row.classification == "large"
+
+
+
+@given(x=st.floats(min_value=1, max_value=1e6), m=st.floats(min_value=1, max_value=1e6))
+def test_the_gaps_download_keeps_the_measures_the_pages_leave_out(x, m):
+    from trademirror.views import GAPS_COLUMNS, gaps_table
+
+    pairs, _ = pair(fig("x", "AAA", "CCC", "exports", x), fig("m", "CCC", "AAA", "imports", m))
+    table = gaps_table(pairs)
+    assert list(table.columns) == GAPS_COLUMNS
+    row = table.iloc[0]
+    assert row.x_value_cif == pytest.approx(x * 1.06, abs=1e-3)
+    assert row.gap == pytest.approx(m / (x * 1.06) - 1, abs=1e-5)
+    assert row["index"] == pytest.approx((x - m) / (x + m), abs=1e-5)
+    # the sign the pages state in the gap column's header: + when the receiver records more
+    if abs(m - x * 1.06) > 1e-3 * m:
+        assert (row.gap > 0) == (m > x * 1.06)

@@ -744,9 +744,21 @@ class Views:
                     "url": s.url, "primary": s.primary_source}
                    for s in sorted(self.sources.values(), key=lambda s: s.id)]
         return Page("data.md", "data.md.j2", {
-            "package": meta["name"], "version": meta.get("version", ""), "title": meta.get("title", ""),
-            "resources": resources, "sources": sources,
+            "package": meta["name"], "gaps_file": GAPS_FILE, "version": meta.get("version", ""),
+            "title": meta.get("title", ""), "resources": resources, "sources": sources,
         })
+
+
+GAPS_FILE = "mirror-gaps.csv"
+GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "x_id", "x_value", "m_id",
+                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification"]
+
+
+def gaps_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every computed pair for download: what the pages show, plus the measures they leave to the methodology."""
+    table = pairs.assign(x_value_cif=(pairs.x_value * pairs.factor).round(4), gap=pairs.gap.astype(float).round(6),
+                         index=pairs["index"].astype(float).round(6))
+    return table[GAPS_COLUMNS]
 
 
 def full_year_mask(frame: pd.DataFrame) -> pd.Series:
