@@ -65,8 +65,12 @@ def label_lines(label: str) -> int:
     return max(1, len(re.findall(WRAP_PATTERN, label.strip())))
 
 
-def _value_axis(text: ChartText) -> alt.X:
-    return alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4))
+def _value_axis(text: ChartText, scale: alt.Scale | None = None) -> alt.X:
+    return alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4),
+                 scale=scale or alt.Undefined)
+
+
+HEADROOM = 1.15  # the dumbbell's value axis runs this far past the largest figure: room for a gap written there
 
 
 def _status_encodings(data: pd.DataFrame, text: ChartText) -> dict:
@@ -166,8 +170,9 @@ def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     base = alt.Chart(data)
     line = base.mark_rule(strokeWidth=2.5, color="#8a8a8a").encode(
         y=y, x=alt.X("min(value_usd_bn):Q"), x2=alt.X2("max(value_usd_bn):Q"))
+    headroom = alt.Scale(zero=True, domainMax=round(float(data["value_usd_bn"].max()) * HEADROOM, 4))
     dots = base.mark_point(filled=True, size=150, opacity=1).encode(
-        y=y, x=_value_axis(text),
+        y=y, x=_value_axis(text, headroom),
         color=alt.Color("series:N", sort=order, title=text.series, legend=alt.Legend(columns=1)),
         shape=alt.Shape("series:N", sort=order, legend=None),
         tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
