@@ -190,10 +190,11 @@ def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     pkg.set("figures", "tjk-chn-imports-2025", value_usd_mn="2000")  # a different figure gives a different gap
     build(pkg.descriptor, paths, log=quiet)
     page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
-    row = next(line for line in page.splitlines() if line.startswith("| 2025 | goods from China to Tajikistan"))
+    row = next(line for line in page.splitlines() if line.startswith("<tr") and "goods from China to Tajikistan" in line)
     assert "[US$3.7bn](../data.md#src-caspianpost-2026-01) (China)" in row
     assert "[US$2bn](../data.md#src-caspianpost-2026-01) (Tajikistan)" in row
-    assert "| US$1.7bn |" in row and "| −45.9% |" in row and row.endswith("| large |")
+    assert ">−45.9%</td>" in row and 'class="tm-badge tm-badge--large">large</span>' in row
+    assert "China records US$1.7bn more goods sent than Tajikistan records received." in page
 
 
 def test_hostile_text_in_the_data_is_printed_as_text(project):
@@ -244,7 +245,7 @@ def test_a_second_region_builds_a_complete_site_without_code_changes(tmp_path):
         "argentina.md", "paraguay.md", "uruguay.md"]
     assert summary.findings == 0
     argentina = (root / "docs" / "countries" / "argentina.md").read_text()
-    assert "goods from Brazil to Argentina" in argentina and "| large |" in argentina
+    assert "goods from Brazil to Argentina" in argentina and "tm-badge--large" in argentina
     assert "Brazil" in (root / "docs" / "index.md").read_text()
     nav = (root / "nav.yml").read_text()
     assert "Argentina: countries/argentina.md" in nav and "Kazakhstan" not in nav
