@@ -517,6 +517,13 @@ def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
     if name == "required":
         return _error("missing-value", rel, row, field, "is empty but required",
                       "fill it in; every figure needs it")
+    if name == "maxLength":
+        return _error("too-long", rel, row, field,
+                      f"is {len(full):,} characters long, more than the {int(limit):,} allowed ('{shown(full, 40)}')",
+                      f"shorten it to at most {int(limit):,} characters; longer explanations belong on a page")
+    if name == "minLength":
+        return _error("too-short", rel, row, field, f"'{value}' is shorter than the {int(limit):,} characters"
+                      " required", "complete it")
     if name == "minimum" and value.startswith("-"):
         return _error("negative-value", rel, row, field, f"'{value}' is negative",
                       f"values are ≥ {limit}; enter the size of the flow, the direction goes in 'flow'")

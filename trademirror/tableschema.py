@@ -433,7 +433,8 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
             neg = np.array([str(values[i]).startswith("-") for i in bad], dtype=bool)
             codes = np.where(neg, "negative-value", "out-of-range").astype(object)
         else:
-            code = {"maximum": "out-of-range", "enum": "not-allowed", "pattern": "bad-format"}.get(cname, "constraint")
+            code = {"maximum": "out-of-range", "enum": "not-allowed", "pattern": "bad-format", "maxLength": "too-long",
+                    "minLength": "too-short"}.get(cname, "constraint")
             codes = np.full(len(bad), code, dtype=object)
         batches.append(Batch("constraint-error", position, bad, codes, cell_error("constraint-error",
                                                                                    _note(cname, limit))))
