@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import resources
+from . import numeric, resources
 from .report import Problem
 from .resources import shown
 
@@ -157,7 +157,49 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
     else:
         result = _vectorised_problems(descriptor, raws, cap)
     result.raws = raws
+    listed, omitted = _cap(_number_problems(descriptor, raws, result.tables, result.problems), cap)
+    result.problems += listed
+    result.omitted += omitted
     return result
+
+
+def _number_problems(descriptor: dict, raws: dict[str, bytes], tables: dict | None,
+                     found: list[Problem]) -> list[Problem]:
+    """Cells the schema takes as numbers but `numeric.parse` cannot read (`1_000`, `١٢`, `Infinity`).
+
+    A cell whose line already says something (a type or bound error) is left to that line.
+    """
+    said = {(p.file, p.row, p.field) for p in found}
+    problems: list[Problem] = []
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        positions = [i for i, f in enumerate(fields) if f.get("type") == "number"]
+        if not positions:
+            continue
+        name, rel = resource["name"], resource["path"]
+        missing_values = list(resource["schema"].get("missingValues", [""]))
+        table = (tables or {}).get(name)
+        rows = None
+        for position in positions:
+            spec = fields[position]
+            if table is not None:
+                column = table.frame[spec["name"]]
+                if column.dtype.kind != "O" and not isinstance(column.dtype, pd.CategoricalDtype):
+                    continue  # pandas read the whole column as finite numbers
+                cells = column.to_numpy(dtype=object)
+            else:
+                if rows is None:
+                    rows = list(csv.reader(io.StringIO(raws[name].decode("utf-8-sig"), newline="")))[1:]
+                cells = np.array([r[position] if position < len(r) else "" for r in rows], dtype=object)
+            missing = pd.Series(cells, dtype=object).isin(missing_values).to_numpy()
+            for i in np.flatnonzero(numeric.unreadable(cells, missing)):
+                cell, row = str(cells[i]), int(i) + 2
+                if (rel, row, spec["name"]) in said or numeric.breaks_bound(cell, spec.get("constraints", {})):
+                    continue
+                refused = numeric.refusal(cell)
+                if refused is not None:
+                    problems.append(_error(refused[0], rel, row, spec["name"], refused[1], refused[2]))
+    return problems
 
 
 def _cap(problems: list[Problem], cap: int) -> tuple[list[Problem], Counter]:
@@ -229,8 +271,8 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
                                 encoding="utf-8")
         for spec in fields:
             column = spec["name"]
-            if spec["type"] == "number":
-                frame[column] = numbers[column].to_numpy() if column in numbers else pd.to_numeric(frame[column])
+            if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
+                frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
             elif spec["type"] == "date":
                 frame[column], known = _dates(frame[column])
                 all_codes.setdefault(resource["name"], {})[column] = known
@@ -517,6 +559,9 @@ def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
     if name == "required":
         return _error("missing-value", rel, row, field, "is empty but required",
                       "fill it in; every figure needs it")
+    refused = numeric.refusal(full) if name in numeric.BOUNDS else None
+    if refused is not None:  # NaN, infinity, digits the build cannot read: say that, not "out of range"
+        return _error(refused[0], rel, row, field, refused[1], refused[2])
     if name == "maxLength":
         return _error("too-long", rel, row, field,
                       f"is {len(full):,} characters long, more than the {int(limit):,} allowed ('{shown(full, 40)}')",

@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .numeric import BOUNDS, refusal
+
 # Below this many data rows in the whole package, frictionless itself validates it.
 FRICTIONLESS_MAX_ROWS = 5_000
 
@@ -436,6 +438,9 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
             code = {"maximum": "out-of-range", "enum": "not-allowed", "pattern": "bad-format", "maxLength": "too-long",
                     "minLength": "too-short"}.get(cname, "constraint")
             codes = np.full(len(bad), code, dtype=object)
+        if cname in BOUNDS:  # NaN, infinity, digits the build cannot read: as package._constraint_problem
+            refused = [refusal(str(values[i])) for i in bad]
+            codes = np.array([r[0] if r else c for r, c in zip(refused, codes)], dtype=object)
         batches.append(Batch("constraint-error", position, bad, codes, cell_error("constraint-error",
                                                                                    _note(cname, limit))))
     return batches, key
