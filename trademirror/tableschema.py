@@ -519,7 +519,8 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
         if name == "minLength" and limit <= 1 and "" in missing_values:
             return out  # a cell that is not missing has at least one character
         if name in ("minLength", "maxLength"):
-            lengths = pd.Series(values[idx], dtype=object).str.len().to_numpy()
+            cells = values[idx]  # len() per cell: several times faster than pandas' .str.len() on 1M ids
+            lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
             out[idx] = lengths < limit if name == "minLength" else lengths > limit
         elif name == "pattern":
             cells = values[idx]
