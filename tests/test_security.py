@@ -62,12 +62,30 @@ def hostile(tag: str) -> str:
     return " ".join([PAYLOADS[0], tag, *PAYLOADS[1:]])
 
 
+def fitted(tag: str, number: int, limit: int | None) -> str:
+    """The attacks for one cell, within the field's maxLength: the formula first, then the script tag, then as
+    many others as fit, starting at a different one on each row, so each is planted in the field somewhere."""
+    value = hostile(tag)
+    if limit is None or len(value) <= limit:
+        return value
+    rest = PAYLOADS[2:]
+    start = number % len(rest)
+    parts = [PAYLOADS[0], tag, PAYLOADS[1]]
+    for payload in rest[start:] + rest[:start]:
+        if len(" ".join([*parts, payload])) <= limit:
+            parts.append(payload)
+    return " ".join(parts)
+
+
 def plant(pkg: PackageCopy) -> None:
+    meta = json.loads(pkg.descriptor.read_text(encoding="utf-8"))
+    limits = {(r["name"], f["name"]): f.get("constraints", {}).get("maxLength")
+              for r in meta["resources"] for f in r["schema"]["fields"]}
     for resource, fields in TEXT_FIELDS.items():
         rows = pkg.rows(resource)
         for number, row in enumerate(rows):
             for name in fields:
-                row[name] = hostile(f"{resource}.{name}.{number}")
+                row[name] = fitted(f"{resource}.{name}.{number}", number, limits[(resource, name)])
             if resource == "sources":
                 row["url"] = HOSTILE_URL
         pkg.write_rows(resource, rows)

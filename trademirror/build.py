@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
-from . import changelog, charts, clock, derive, feed, inputs, languages, mirror, pages, site, spreadsheet
+from . import changelog, charts, clock, derive, feed, inputs, languages, mirror, pages, resources, site, spreadsheet
 from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
@@ -135,11 +136,13 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     text_fields = {r["path"]: {f["name"] for f in r["schema"]["fields"] if f["type"] == "string"}
                    for r in data.meta["resources"]}
     for rel in sorted(data.files.values()):
-        raw = (data.root / rel).read_bytes()
+        raw = data.raw[rel]  # the bytes validation read and accepted: the package folder is not read again
         # The CSV downloads are for spreadsheets, so formulas are defused; the zip is the package as published.
-        outputs.append(site.Output(f"downloads/{Path(rel).name}", spreadsheet.guard_csv(raw, text_fields[rel])))
-        files[rel] = raw
-    files["datapackage.json"] = (data.root / "datapackage.json").read_bytes()
+        name = Path(urlsplit(rel).path).name if resources.is_remote(rel) else Path(rel).name
+        outputs.append(site.Output(f"downloads/{name}", spreadsheet.guard_csv(raw, text_fields[rel])))
+        if not resources.is_remote(rel):  # a remote resource is published by its address, in datapackage.json
+            files[rel] = raw
+    files["datapackage.json"] = data.raw[resources.DESCRIPTOR]
     outputs.append(site.Output(f"downloads/{data.meta['name']}.zip", site.deterministic_zip(files)))
     outputs.append(site.Output("downloads/validation-report.json", report.to_json().encode("utf-8")))
     gaps = spreadsheet.guard_frame(views_module.gaps_table(pairs)).to_csv(index=False, lineterminator="\n")

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from . import clock, site
+from . import clock, settings, site
 from .paths import Paths
 
 KEY_FILE = ".trademirror-inputs.json"  # in docs/ (and site/); MkDocs skips dotfiles
@@ -30,6 +32,29 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+def _package_files(folder: Path):
+    """(path, what to hash) for each file of a package, reading nothing outside it.
+
+    A pull request decides what is in the package folder, and this runs before
+    validation: a symbolic link is hashed by where it points, never followed,
+    and a big file is hashed by its size and modification time instead of read
+    (validation refuses it anyway).
+    """
+    for top, dirs, names in os.walk(folder):  # os.walk does not descend into linked folders
+        dirs.sort()
+        for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(top, d))]):
+            path = Path(top, name)
+            rel = path.relative_to(folder).as_posix()
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                yield rel, b"link\0" + os.fsencode(os.readlink(path))
+            elif stat.S_ISREG(info.st_mode):
+                if info.st_size > settings.MAX_FILE_BYTES:
+                    yield rel, f"big\0{info.st_size}\0{info.st_mtime_ns}".encode()
+                else:
+                    yield rel, path.read_bytes()
+
+
 def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today: str) -> str:
     digest = hashlib.sha256()
 
@@ -37,8 +62,8 @@ def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    for path in _files(descriptor.parent):
-        add(f"package/{path.relative_to(descriptor.parent).as_posix()}", path.read_bytes())
+    for rel, data in _package_files(descriptor.parent):
+        add(f"package/{rel}", data)
     generated = site.read_manifest(docs)
     for path in _files(docs) if docs.is_dir() else []:
         rel = path.relative_to(docs).as_posix()

@@ -1,6 +1,8 @@
 """Load a data package and check it against its Table Schema.
 
-This is the only module that reads `datapackages/`. The frictionless schema in
+This is the only module that reads `datapackages/`, and it reads every file
+through `resources`, which checks the path and the size first (the build then
+publishes those same bytes). The frictionless schema in
 `datapackage.json` is the contract. A package of up to
 `tableschema.FRICTIONLESS_MAX_ROWS` data rows is validated by frictionless-py
 itself; a bigger one by `tableschema`, which checks the same schema on whole
@@ -29,7 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import numeric, resources
 from .report import Problem
+from .resources import shown
 
 NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
 CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
@@ -61,6 +65,8 @@ class Dataset:
     meta: dict
     tables: dict[str, pd.DataFrame]
     files: dict[str, str]  # resource name -> path relative to the package
+    # path relative to the package (and "datapackage.json") -> the bytes validated, which the build publishes
+    raw: dict[str, bytes] = field(default_factory=dict)
     # resource -> column -> (codes, sorted distinct values) of date and repeating text columns, so checks
     # need not hash them again
     codes: dict[str, dict] = field(default_factory=dict)
@@ -77,18 +83,24 @@ class Dataset:
 
 
 def read_descriptor(path: Path) -> tuple[dict | None, list[Problem]]:
+    descriptor, _, problems = _read_descriptor(path)
+    return descriptor, problems
+
+
+def _read_descriptor(path: Path) -> tuple[dict | None, bytes | None, list[Problem]]:
     name = path.name
-    if not path.is_file():
-        return None, [_error("missing-file", name, None, None, f"not found at {path}",
-                             "pass the path of a datapackage.json with --package")]
+    raw, problems = resources.read_descriptor_bytes(path)
+    if raw is None:
+        return None, None, problems
     try:
-        return json.loads(path.read_text(encoding="utf-8")), []
+        return json.loads(raw.decode("utf-8")), raw, []
     except UnicodeDecodeError as exc:
-        return None, [_error("encoding", name, None, None, f"is not UTF-8 ({exc.reason})",
-                             "save the file as UTF-8")]
-    except json.JSONDecodeError as exc:
-        return None, [_error("malformed-json", name, exc.lineno, None, exc.msg,
-                             "fix the JSON syntax (a missing comma or quote is the usual cause)")]
+        return None, None, [_error("encoding", name, None, None, f"is not UTF-8 ({exc.reason})",
+                                   "save the file as UTF-8")]
+    except (json.JSONDecodeError, RecursionError) as exc:
+        line, message = (exc.lineno, exc.msg) if isinstance(exc, json.JSONDecodeError) else (None, "nested too deep")
+        return None, None, [_error("malformed-json", name, line, None, message,
+                                   "fix the JSON syntax (a missing comma or quote is the usual cause)")]
 
 
 @dataclass
@@ -99,6 +111,7 @@ class SchemaCheck:
     omitted: Counter = field(default_factory=Counter)  # code -> errors not listed
     engine: str = "none"  # "frictionless", "vectorised", or "none" when the files could not be read
     tables: dict | None = None  # the parsed text tables (vectorised engine), reused by `load`
+    raws: dict[str, bytes] | None = None  # each resource's bytes by name, as read once; reused by `load`
 
 
 def validate_schema(descriptor_path: Path) -> list[Problem]:
@@ -127,17 +140,66 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
             return SchemaCheck([_error("invalid-descriptor", descriptor_path.name, None, "resources",
                                        f"resource {label} needs a name, a path and a schema with named fields",
                                        "compare datapackage.json with the Data Package specification")])
+    problems = resources.descriptor_problems(descriptor, descriptor_path.parent)
+    if problems:  # nothing is read from a package that asks for a file it may not have
+        return SchemaCheck(problems)
     raws, problems = _precheck_files(descriptor_path.parent, descriptor)
     if problems:
         return SchemaCheck(problems)
     rows = sum(tableschema.count_rows(raw) for raw in raws.values())
-    if engine == "auto":
-        small = rows <= tableschema.FRICTIONLESS_MAX_ROWS
+    remote = any(resources.is_remote(r["path"]) for r in descriptor["resources"])
+    if engine == "auto":  # frictionless would download a remote resource again, unchecked: not given one
+        small = rows <= tableschema.FRICTIONLESS_MAX_ROWS and not remote
         engine = "frictionless" if small or not tableschema.supports(descriptor) else "vectorised"
     if engine == "frictionless":
         listed, omitted = _cap(_frictionless_problems(descriptor_path, descriptor), cap)
-        return SchemaCheck(listed, omitted, engine)
-    return _vectorised_problems(descriptor, raws, cap)
+        result = SchemaCheck(listed, omitted, engine)
+    else:
+        result = _vectorised_problems(descriptor, raws, cap)
+    result.raws = raws
+    listed, omitted = _cap(_number_problems(descriptor, raws, result.tables, result.problems), cap)
+    result.problems += listed
+    result.omitted += omitted
+    return result
+
+
+def _number_problems(descriptor: dict, raws: dict[str, bytes], tables: dict | None,
+                     found: list[Problem]) -> list[Problem]:
+    """Cells the schema takes as numbers but `numeric.parse` cannot read (`1_000`, `١٢`, `Infinity`).
+
+    A cell whose line already says something (a type or bound error) is left to that line.
+    """
+    said = {(p.file, p.row, p.field) for p in found}
+    problems: list[Problem] = []
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        positions = [i for i, f in enumerate(fields) if f.get("type") == "number"]
+        if not positions:
+            continue
+        name, rel = resource["name"], resource["path"]
+        missing_values = list(resource["schema"].get("missingValues", [""]))
+        table = (tables or {}).get(name)
+        rows = None
+        for position in positions:
+            spec = fields[position]
+            if table is not None:
+                column = table.frame[spec["name"]]
+                if column.dtype.kind != "O" and not isinstance(column.dtype, pd.CategoricalDtype):
+                    continue  # pandas read the whole column as finite numbers
+                cells = column.to_numpy(dtype=object)
+            else:
+                if rows is None:
+                    rows = list(csv.reader(io.StringIO(raws[name].decode("utf-8-sig"), newline="")))[1:]
+                cells = np.array([r[position] if position < len(r) else "" for r in rows], dtype=object)
+            missing = pd.Series(cells, dtype=object).isin(missing_values).to_numpy()
+            for i in np.flatnonzero(numeric.unreadable(cells, missing)):
+                cell, row = str(cells[i]), int(i) + 2
+                if (rel, row, spec["name"]) in said or numeric.breaks_bound(cell, spec.get("constraints", {})):
+                    continue
+                refused = numeric.refusal(cell)
+                if refused is not None:
+                    problems.append(_error(refused[0], rel, row, spec["name"], refused[1], refused[2]))
+    return problems
 
 
 def _cap(problems: list[Problem], cap: int) -> tuple[list[Problem], Counter]:
@@ -178,30 +240,39 @@ def _vectorised_problems(descriptor: dict, raws: dict[str, bytes], cap: int) -> 
     return SchemaCheck(problems, omitted, "vectorised", tables)
 
 
-def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
+def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, bytes] | None = None) -> Dataset:
     """Read a package that passed `validate_schema` into typed DataFrames.
 
-    `tables` are the text tables the vectorised validation already parsed; given
-    them, the files are not read a second time.
+    `tables` are the text tables the vectorised validation already parsed, and
+    `raws` the bytes it read; given them, the files are not read a second time.
+    Without them, each file is read through `resources.read`, under the same rules.
     """
-    descriptor, problems = read_descriptor(descriptor_path)
+    descriptor, descriptor_raw, problems = _read_descriptor(descriptor_path)
     if descriptor is None:
         raise PackageError(problems)
     root = descriptor_path.parent
+    raws = dict(raws or {})
     frames, files, all_codes = {}, {}, {}
+    published = {resources.DESCRIPTOR: descriptor_raw}
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
         numbers = {}
+        if resource["name"] not in raws:
+            raw, problems = resources.read(root, resource["path"], resource["name"])
+            if raw is None:
+                raise PackageError(problems)
+            raws[resource["name"]] = raw
+        published[resource["path"]] = raws[resource["name"]]
         if tables is not None and resource["name"] in tables:
             frame = tables[resource["name"]].frame  # parsed for validation, not needed as text again
             numbers = tables[resource["name"]].numbers
         else:
-            frame = pd.read_csv(root / resource["path"], dtype=str, keep_default_na=False,
+            frame = pd.read_csv(io.BytesIO(raws[resource["name"]]), dtype=str, keep_default_na=False,
                                 encoding="utf-8")
         for spec in fields:
             column = spec["name"]
-            if spec["type"] == "number":
-                frame[column] = numbers[column].to_numpy() if column in numbers else pd.to_numeric(frame[column])
+            if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
+                frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
             elif spec["type"] == "date":
                 frame[column], known = _dates(frame[column])
                 all_codes.setdefault(resource["name"], {})[column] = known
@@ -213,7 +284,7 @@ def load(descriptor_path: Path, tables: dict | None = None) -> Dataset:
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
-    return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes)
+    return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes, raw=published)
 
 
 def _text_or_none(column: pd.Series) -> pd.Series:
@@ -272,16 +343,9 @@ def _precheck_files(root: Path, descriptor: dict) -> tuple[dict[str, bytes], lis
     for resource in descriptor.get("resources", []):
         rel = str(resource.get("path", "?"))
         expected = [f.get("name") for f in resource.get("schema", {}).get("fields", []) if isinstance(f, dict)]
-        path = root / rel
-        if not path.is_file():
-            problems.append(_error("missing-file", rel, None, None, "file not found",
-                                   f"create it, or remove resource '{resource.get('name')}' from datapackage.json"))
-            continue
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(_error("unreadable-file", rel, None, None, f"cannot be read ({exc.strerror})",
-                                   "check the file's permissions"))
+        raw, found = resources.read(root, rel, str(resource.get("name")))
+        if raw is None:
+            problems += found
             continue
         found = _file_problems(rel, raw, expected, resource.get("name"))
         problems += found
@@ -469,7 +533,7 @@ def _key_cells(error, schema: dict) -> str:
 
 def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:
     expected = spec.get("type", "?")
-    value = "" if cell is None else str(cell)
+    value = "" if cell is None else shown(cell)
     if expected == "number":
         if CURRENCY.search(value):
             return _error("currency-sign", rel, row, field, f"'{value}' has a currency sign or unit",
@@ -490,10 +554,21 @@ def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:
 def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
     match = CONSTRAINT_NOTE.search(note or "")
     name, limit = (match.group(1), match.group(2)) if match else ("?", "")
-    value = "" if cell is None else str(cell)
+    full = "" if cell is None else str(cell)
+    value = shown(full)
     if name == "required":
         return _error("missing-value", rel, row, field, "is empty but required",
                       "fill it in; every figure needs it")
+    refused = numeric.refusal(full) if name in numeric.BOUNDS else None
+    if refused is not None:  # NaN, infinity, digits the build cannot read: say that, not "out of range"
+        return _error(refused[0], rel, row, field, refused[1], refused[2])
+    if name == "maxLength":
+        return _error("too-long", rel, row, field,
+                      f"is {len(full):,} characters long, more than the {int(limit):,} allowed ('{shown(full, 40)}')",
+                      f"shorten it to at most {int(limit):,} characters; longer explanations belong on a page")
+    if name == "minLength":
+        return _error("too-short", rel, row, field, f"'{value}' is shorter than the {int(limit):,} characters"
+                      " required", "complete it")
     if name == "minimum" and value.startswith("-"):
         return _error("negative-value", rel, row, field, f"'{value}' is negative",
                       f"values are ≥ {limit}; enter the size of the flow, the direction goes in 'flow'")

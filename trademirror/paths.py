@@ -41,4 +41,8 @@ class Paths:
                 f"{self.datapackages}: expected exactly one data package, found {names}"
                 " — name one with --package PATH"
             )
+        if found[0].parent.is_symlink():  # a folder that a pull request can point anywhere on the machine
+            raise LookupError(
+                f"{found[0].parent}: is a symbolic link, not a folder — put the package itself in datapackages/"
+            )
         return found[0]

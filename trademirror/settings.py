@@ -31,3 +31,17 @@ NOTABLE_MAX = 0.15  # 5–15% is notable; beyond that, large if also ≥ LARGE_M
 LARGE_MIN_USD_MN = 100.0
 SMALL_FLOW_USD_MN = 50.0  # under this, only the absolute gap is reported
 LEAD_GAPS = 8  # pairs in the home page's lead chart, the widest gaps in money first
+
+# --- What a data package may make the build read ----------------------------
+# A package arrives by pull request from people the editors do not know, so these
+# limits are code, reviewed like code: nothing in datapackage.json can raise them.
+# Text lengths (a note, a title, a locator) are in the Table Schema as maxLength.
+MAX_DESCRIPTOR_BYTES = 1024 * 1024  # datapackage.json (the real one is 27 kB)
+MAX_FILE_BYTES = 128 * 1024 * 1024  # one resource file (the benchmark's million figures take 89 MB)
+MAX_LINE_BYTES = 64 * 1024  # one line of a CSV file (a row with a 1,000-character note is under 2 kB)
+MAX_RESOURCES = 32  # resources in one package (the real one has 6)
+# Resources given as an http(s) address instead of a file in the package folder.
+# Off: a pull request cannot make the build fetch anything. On, each one is
+# downloaded once, within MAX_FILE_BYTES and REMOTE_TIMEOUT_SECONDS.
+REMOTE_RESOURCES = False
+REMOTE_TIMEOUT_SECONDS = 30

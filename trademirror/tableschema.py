@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .numeric import BOUNDS, refusal
+
 # Below this many data rows in the whole package, frictionless itself validates it.
 FRICTIONLESS_MAX_ROWS = 5_000
 
@@ -433,8 +435,12 @@ def field_batches(table: Table, position: int, missing_values: list[str]) -> tup
             neg = np.array([str(values[i]).startswith("-") for i in bad], dtype=bool)
             codes = np.where(neg, "negative-value", "out-of-range").astype(object)
         else:
-            code = {"maximum": "out-of-range", "enum": "not-allowed", "pattern": "bad-format"}.get(cname, "constraint")
+            code = {"maximum": "out-of-range", "enum": "not-allowed", "pattern": "bad-format", "maxLength": "too-long",
+                    "minLength": "too-short"}.get(cname, "constraint")
             codes = np.full(len(bad), code, dtype=object)
+        if cname in BOUNDS:  # NaN, infinity, digits the build cannot read: as package._constraint_problem
+            refused = [refusal(str(values[i])) for i in bad]
+            codes = np.array([r[0] if r else c for r, c in zip(refused, codes)], dtype=object)
         batches.append(Batch("constraint-error", position, bad, codes, cell_error("constraint-error",
                                                                                    _note(cname, limit))))
     return batches, key
@@ -513,7 +519,8 @@ def _constraint_failures(name: str, limit: Any, kind: str, values: np.ndarray, k
         if name == "minLength" and limit <= 1 and "" in missing_values:
             return out  # a cell that is not missing has at least one character
         if name in ("minLength", "maxLength"):
-            lengths = pd.Series(values[idx], dtype=object).str.len().to_numpy()
+            cells = values[idx]  # len() per cell: several times faster than pandas' .str.len() on 1M ids
+            lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
             out[idx] = lengths < limit if name == "minLength" else lengths > limit
         elif name == "pattern":
             cells = values[idx]

@@ -1,7 +1,8 @@
 """Schema first, then consistency: the full validation of one package.
 
-The text tables parsed for the schema check are handed on to `load`, so a big
-package is read from disk and parsed only once.
+The bytes read for the schema check, and the text tables parsed from them, are
+handed on to `load`, so a package is read from disk (through `resources`, under
+its rules) only once, and parsed only once when big.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def validate(descriptor: Path, today: date | None = None) -> tuple[Report, Datas
         schema = package.check_schema(descriptor)
         if schema.problems or schema.omitted:
             return Report(schema.problems, schema.omitted), None
-        data = package.load(descriptor, schema.tables)
+        data = package.load(descriptor, schema.tables, schema.raws)
         report = Report(checks.run(data, today))
         return report, (None if report.errors else data)
 
