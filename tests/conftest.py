@@ -53,6 +53,26 @@ class PackageCopy:
         return len(rows) + 1
 
 
+@pytest.fixture(scope="session", autouse=True)
+def image_cache(tmp_path_factory):
+    """One image cache for the session (see site.cache_dir): the many builds here draw each chart once.
+
+    Set in the environment, so the commands tests run in a subprocess share it too.
+    """
+    import os
+
+    from trademirror import site
+
+    folder = tmp_path_factory.mktemp("image-cache")
+    previous = os.environ.get(site.CACHE_ENV)
+    os.environ[site.CACHE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(site.CACHE_ENV, None)
+    else:
+        os.environ[site.CACHE_ENV] = previous
+
+
 @pytest.fixture
 def real_copy(tmp_path: Path) -> PackageCopy:
     target = tmp_path / "pkg"

@@ -190,7 +190,8 @@ def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     pkg.set("figures", "tjk-chn-imports-2025", value_usd_mn="2000")  # a different figure gives a different gap
     build(pkg.descriptor, paths, log=quiet)
     page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
-    row = next(line for line in page.splitlines() if line.startswith("<tr") and "goods from China to Tajikistan" in line)
+    row = next(line for line in page.splitlines()
+               if "data-label=\"Sender says\"" in line and "goods from China to Tajikistan" in line)
     assert "[US$3.7bn](../data.md#src-caspianpost-2026-01) (China)" in row
     assert "[US$2bn](../data.md#src-caspianpost-2026-01) (Tajikistan)" in row
     assert ">−45.9%</td>" in row and 'class="tm-badge tm-badge--large">large</span>' in row

@@ -189,7 +189,8 @@ def test_each_chart_has_a_2x_png_and_each_page_with_charts_a_social_card(built):
 
 def test_each_chart_has_an_embed_page_and_a_copyable_iframe(built):
     html = (built.site / "countries" / "tajikistan.html").read_text(encoding="utf-8")
-    snippets = re.findall(r'<pre class="tm-embed-code"><code>(&lt;iframe src=&quot;(.*?)&quot;.*?)</code></pre>', html, re.S)
+    snippets = re.findall(r'<pre class="tm-embed-code"><code>(&lt;iframe src=&quot;(.*?)&quot;.*?)</code></pre>',
+                          html, re.S)
     assert len(snippets) == html.count('class="tm-chart"') >= 3
     for _, url in snippets:
         assert url.startswith("https://") and "/embed/countries/tajikistan/" in url

@@ -151,3 +151,32 @@ def test_drawing_in_worker_processes_gives_the_same_files_as_one_by_one(edited):
     assert report["images"] == site.PARALLEL_MIN  # just enough images for the workers to be used
     assert report["drawn_elsewhere"], "with two jobs, the images must be drawn by worker processes"
     assert report["differ"] == []
+
+
+class Drawing:
+    """A costly output's renderer that counts how often it is called."""
+
+    def __init__(self, data: bytes):
+        self.data, self.calls = data, 0
+
+    def __call__(self) -> bytes:
+        self.calls += 1
+        return self.data
+
+
+@pytest.mark.parametrize("cached, second_key, draws", [
+    (True, "chart-a", 1),  # the same input in a fresh folder: taken from the cache, not drawn again
+    (True, "chart-b", 2),  # a different input: drawn
+    (False, "chart-a", 2),  # without a cache, a fresh folder draws everything
+])
+def test_the_image_cache_spares_a_fresh_folder_from_drawing_what_it_has_seen(tmp_path, monkeypatch, cached,
+                                                                              second_key, draws):
+    if cached:
+        monkeypatch.setenv(site.CACHE_ENV, str(tmp_path / "cache"))
+    else:
+        monkeypatch.delenv(site.CACHE_ENV, raising=False)
+    draw = Drawing(b"<svg>a</svg>")
+    site.write(tmp_path / "one", [site.Output("a.svg", render=draw, key="chart-a")], jobs=1)
+    site.write(tmp_path / "two", [site.Output("a.svg", render=draw, key=second_key)], jobs=1)
+    assert draw.calls == draws
+    assert (tmp_path / "one" / "a.svg").read_bytes() == (tmp_path / "two" / "a.svg").read_bytes() == b"<svg>a</svg>"

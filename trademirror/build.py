@@ -120,7 +120,7 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
         for number, chart in enumerate(page.charts):
             files = pages.chart_paths(page.path, chart.name)
             spec = spec_bytes(chart.spec)
-            key = site.sha256(spec)
+            key = f"{charts.renderer_version()} {site.sha256(spec)}"  # a new renderer draws every image anew
             outputs.append(site.Output(files["spec"], spec))
             outputs.append(site.Output(files["csv"], chart_csv(chart.data)))
             outputs.append(site.Output(files["svg"], render=_renderer(charts.render_svg, chart.spec, files["svg"]),

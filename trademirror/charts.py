@@ -324,6 +324,13 @@ VL_VERSION = "6.4"
 EXTERNAL_LITERALS = ("https://vega.github.io/editor/", "https://github.com/vega/vega-lite/issues/2415")
 
 
+def renderer_version() -> str:
+    """The image renderer's version, read without importing it (a warm build that draws nothing stays quick)."""
+    from importlib.metadata import version
+
+    return f"vl-convert {version('vl-convert-python')} vega-lite {VL_VERSION}"
+
+
 def bundle_key() -> str:
     import vl_convert as vlc
 

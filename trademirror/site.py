@@ -54,6 +54,39 @@ def read_manifest(root: Path) -> dict:
         return {}
 
 
+CACHE_ENV = "TRADEMIRROR_CACHE"  # a folder that keeps drawn images between builds in different folders
+
+
+def cache_dir() -> Path | None:
+    """Where drawn images are kept by their input key, if TRADEMIRROR_CACHE names a folder.
+
+    The manifest already spares a rebuild in the same folder; the cache spares
+    builds in fresh folders (the build's staging copy, a CI checkout with a
+    restored cache, the test suite) from drawing the same chart twice. A key
+    names everything an image is drawn from, the renderer's version included,
+    so a hit is the same bytes a fresh drawing would give.
+    """
+    value = os.environ.get(CACHE_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def _cached(costly: list[Output]) -> dict[str, bytes]:
+    cache = cache_dir()
+    found = {}
+    for out in costly if cache else []:
+        entry = cache / sha256(out.input_hash.encode("utf-8"))
+        if entry.is_file():
+            found[out.path] = entry.read_bytes()
+    return found
+
+
+def _keep(costly: list[Output], rendered: dict[str, bytes]) -> None:
+    cache = cache_dir()
+    for out in costly if cache else []:
+        if out.path in rendered:
+            atomic_write(cache / sha256(out.input_hash.encode("utf-8")), rendered[out.path])
+
+
 def write(root: Path, outputs: list[Output], jobs: int | None = None) -> WriteResult:
     """Bring root/ in line with outputs, touching only what changed.
 
@@ -74,7 +107,11 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None) -> WriteRe
             result.unchanged.append(out.path)
             continue
         todo.append(out)
-    rendered = render_all([out for out in todo if out.content is None], jobs)
+    costly = [out for out in todo if out.content is None]
+    rendered = _cached(costly)
+    drawn = render_all([out for out in costly if out.path not in rendered], jobs)
+    _keep(costly, drawn)
+    rendered.update(drawn)
     for out in todo:
         data = out.content if out.content is not None else rendered[out.path]
         atomic_write(root / out.path, data)
