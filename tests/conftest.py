@@ -53,17 +53,26 @@ class PackageCopy:
         return len(rows) + 1
 
 
+def shared_folder(tmp_path_factory) -> Path:
+    """A folder every worker of this run sees (pytest-xdist gives each worker its own temporary folder)."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def image_cache(tmp_path_factory):
-    """One image cache for the session (see site.cache_dir): the many builds here draw each chart once.
+    """One image cache for the run (see site.cache_dir): the many builds here draw each chart once.
 
-    Set in the environment, so the commands tests run in a subprocess share it too.
+    Set in the environment, so the commands tests run in a subprocess share it too; shared by the workers.
     """
     import os
 
     from trademirror import site
 
-    folder = tmp_path_factory.mktemp("image-cache")
+    folder = shared_folder(tmp_path_factory) / "image-cache"
+    folder.mkdir(exist_ok=True)
     previous = os.environ.get(site.CACHE_ENV)
     os.environ[site.CACHE_ENV] = str(folder)
     yield folder
@@ -150,6 +159,15 @@ def two_releases(tmp_path_factory):
 
     Returns (repo root, package copy, the gh-pages branch exported as files).
     """
+    from filelock import FileLock
+
     from .releasing import two_releases as publish
 
-    return publish(tmp_path_factory.mktemp("release"))
+    shared = shared_folder(tmp_path_factory)
+    done = shared / "release.json"
+    with FileLock(str(shared / "release.lock")):  # the first worker to need it publishes; the others wait
+        if not done.is_file():
+            root, pkg, served = publish(shared / "release")
+            done.write_text(json.dumps([str(root), str(pkg.root), str(served)]), encoding="utf-8")
+    root, pkg_root, served = json.loads(done.read_text(encoding="utf-8"))
+    return Path(root), PackageCopy(Path(pkg_root)), Path(served)

@@ -8,6 +8,8 @@ an expression string.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,10 +202,43 @@ def context(data: pd.DataFrame, text: ChartText) -> alt.Chart:
 
 
 def to_spec(chart: alt.Chart) -> dict:
-    """The Vega-Lite spec as written to disk: validated by Altair, with no link to an external schema."""
-    spec = chart.to_dict(validate=True)
+    """The Vega-Lite spec as written to disk: validated by Altair, with no link to an external schema.
+
+    Validation against the Vega-Lite schema is most of the cost of a spec, and
+    a spec is a pure function of its rows and texts: a spec already validated
+    (in this process, or recorded in the image cache, see site.cache_dir) is
+    not validated again. Anything new is.
+    """
+    spec = chart.to_dict(validate=False)
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    if not _known_valid(key):
+        spec = chart.to_dict(validate=True)
+        _record_valid(key)
     spec.pop("$schema", None)
     return spec
+
+
+_validated: set[str] = set()
+
+
+def _marker(key: str):
+    from .site import cache_dir
+
+    folder = cache_dir()
+    return folder / f"valid-vega-lite-{VL_VERSION}-{key}" if folder else None
+
+
+def _known_valid(key: str) -> bool:
+    marker = _marker(key)
+    return key in _validated or bool(marker and marker.is_file())
+
+
+def _record_valid(key: str) -> None:
+    _validated.add(key)
+    marker = _marker(key)
+    if marker:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
 
 
 def with_locale(spec: dict, locale: str) -> dict:

@@ -7,6 +7,7 @@ when it was filled). Inside raw HTML blocks, templates use `|attr` instead.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -18,7 +19,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 CHART_DIR = "assets/charts"
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """One environment per process: its templates are compiled once, however many builds run."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=False,
