@@ -16,6 +16,7 @@ import gzip
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -24,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PAGES = ("index.html", "countries/tajikistan.html")
+# `lighthouse` if it is installed (npm install -g lighthouse), else npx fetches it from the npm registry.
+LIGHTHOUSE = ["lighthouse"] if shutil.which("lighthouse") else ["npx", "--yes", "lighthouse@12"]
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt")
 
 
@@ -84,7 +87,7 @@ def main(argv: list[str]) -> int:
     print(f"{'page':32} " + " ".join(f"{c:>14}" for c in CATEGORIES))
     for page in pages:
         out = ROOT / "bench" / f"lighthouse-{page.replace('/', '-').removesuffix('.html')}.json"
-        subprocess.run(["npx", "--yes", "lighthouse@12", f"{base}/{page}", "--quiet", "--output=json",
+        subprocess.run([*LIGHTHOUSE, f"{base}/{page}", "--quiet", "--output=json",
                         f"--output-path={out}", f"--only-categories={','.join(CATEGORIES)}",
                         "--chrome-flags=--headless=new --no-sandbox --disable-gpu"], check=True, env=env)
         scores = json.loads(out.read_text(encoding="utf-8"))["categories"]

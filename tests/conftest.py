@@ -73,13 +73,17 @@ def image_cache(tmp_path_factory):
 
     folder = shared_folder(tmp_path_factory) / "image-cache"
     folder.mkdir(exist_ok=True)
-    previous = os.environ.get(site.CACHE_ENV)
-    os.environ[site.CACHE_ENV] = str(folder)
+    settings = {site.CACHE_ENV: str(folder)}
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers already use every CPU: builds draw in their own process
+        settings[site.JOBS_ENV] = "1"
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield folder
-    if previous is None:
-        os.environ.pop(site.CACHE_ENV, None)
-    else:
-        os.environ[site.CACHE_ENV] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

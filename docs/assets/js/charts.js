@@ -3,7 +3,8 @@
  * A chart is drawn when it comes near the viewport (IntersectionObserver), so
  * a long page does not block the main thread drawing charts nobody has
  * reached; the static image shows until then, and for good without
- * JavaScript. Runs on first load and after each of Material's instant page
+ * JavaScript. The Vega bundle (vega.js, beside this file, about 1 MB) is
+ * loaded only then too, once, so the page is readable before it arrives. Runs on first load and after each of Material's instant page
  * changes, and redraws drawn charts when the reader toggles dark mode. The
  * title and source line are HTML above the chart (they wrap to any width),
  * so the interactive chart leaves its own out. Uses Vega's expression
@@ -28,6 +29,22 @@
   };
   var views = [];
   var watcher = null;
+  var here = document.currentScript && document.currentScript.src;
+  var bundle = null;
+
+  function loadVega() {
+    if (typeof window.vegaEmbed === "function") { return Promise.resolve(); }
+    if (!bundle) {
+      bundle = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = here.replace(/charts\.js(\?.*)?$/, "vega.js");
+        script.onload = resolve;
+        script.onerror = function () { bundle = null; reject(new Error("vega.js did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return bundle;
+  }
 
   function scheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
@@ -42,7 +59,8 @@
     var figure = el.closest(".tm-chart");
     var mode = scheme();
     el.setAttribute("data-state", "drawing");
-    return fetch(el.getAttribute("data-spec"))
+    return loadVega()
+      .then(function () { return fetch(el.getAttribute("data-spec")); })
       .then(function (response) {
         if (!response.ok) { throw new Error("chart spec: HTTP " + response.status); }
         return response.json();
@@ -73,7 +91,7 @@
   }
 
   function watchAll() {
-    if (typeof window.vegaEmbed !== "function") { return; }
+    if (!here) { return; }
     if (watcher) { watcher.disconnect(); }
     finalizeAll();
     var charts = document.querySelectorAll(".tm-vega[data-spec]");
