@@ -175,3 +175,36 @@ def two_releases(tmp_path_factory):
             done.write_text(json.dumps([str(root), str(pkg.root), str(served)]), encoding="utf-8")
     root, pkg_root, served = json.loads(done.read_text(encoding="utf-8"))
     return Path(root), PackageCopy(Path(pkg_root)), Path(served)
+
+
+# --- The published site in a browser (test_browser.py, test_reading.py) ------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (whose own browser download is neither needed nor possible)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+def header_policy(served: Path) -> str:
+    lines = (served / "latest" / "_headers").read_text(encoding="utf-8").splitlines()
+    return next(line.split(":", 1)[1].strip() for line in lines if "Content-Security-Policy" in line)
+
+
+@pytest.fixture(scope="module")
+def strict_site(two_releases):
+    """The published site served with its Content-Security-Policy as a header as well as in each page."""
+    from .serve import serve
+
+    _, _, served = two_releases
+    with serve(served, {"Content-Security-Policy": header_policy(served)}) as base:
+        yield base, served

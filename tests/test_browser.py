@@ -8,15 +8,10 @@ Skipped, loudly, when /usr/bin/chromium is missing (`make test` installs it as r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from .conftest import CHROMIUM, header_policy
 from .serve import serve
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,16 +25,6 @@ def site(two_releases):
     _, _, served = two_releases
     with serve(served) as base:
         yield base, served
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
 
 
 class Watch:
@@ -131,19 +116,6 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
 """
-
-
-def header_policy(served: Path) -> str:
-    lines = (served / "latest" / "_headers").read_text(encoding="utf-8").splitlines()
-    return next(line.split(":", 1)[1].strip() for line in lines if "Content-Security-Policy" in line)
-
-
-@pytest.fixture(scope="module")
-def strict_site(two_releases):
-    """The published site served with its Content-Security-Policy as a header as well as in each page."""
-    _, _, served = two_releases
-    with serve(served, {"Content-Security-Policy": header_policy(served)}) as base:
-        yield base, served
 
 
 def test_every_page_kind_works_under_the_content_security_policy(strict_site, browser):

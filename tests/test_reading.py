@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CHROMIUM
 from .serve import serve
-from .test_browser import ARGS, CHROMIUM, Watch, header_policy, wait_for_charts
+from .test_browser import Watch, wait_for_charts
 
 pytestmark = [
     pytest.mark.slow,
@@ -23,23 +24,6 @@ pytestmark = [
 WIDTHS = (360, 768, 1280)
 SCHEMES = ("light", "dark")
 WIDE = 1024  # from here on, no table may need a sideways scroll
-
-
-@pytest.fixture(scope="module")
-def strict_site(two_releases):
-    _, _, served = two_releases
-    with serve(served, {"Content-Security-Policy": header_policy(served)}) as base:
-        yield base, served
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
 
 
 def reader_pages(served: Path) -> list[str]:
