@@ -156,3 +156,4 @@ def test_one_theme_is_registered_once():
     theme.register()
     theme.register()
     assert alt.theme.active == theme.NAME
+

@@ -114,6 +114,14 @@ class Catalogue:
                 return value
         raise MissingMessage(f"no message '{key}' in locales/{self.locale}.yml")
 
+    def has(self, key: str) -> bool:
+        """Whether a message exists (in this language or, as a fallback, in the source language)."""
+        try:
+            self.raw(key)
+        except MissingMessage:
+            return False
+        return True
+
     def country_name(self, code: str, name_in_data: str) -> str:
         """The data's own name in the source language; elsewhere the locale file's name for a group
         code, then CLDR's name for an ISO country, then the data's name."""

@@ -681,18 +681,30 @@ class Views:
         """The difference from the previous data release (see changelog.py)."""
         c = self.cat
 
-        def figure(row: dict) -> str:
+        def what(row: dict) -> str:
             start, end = date.fromisoformat(row["period_start"]), date.fromisoformat(row["period_end"])
-            return c.text("changelog.figure", reporter=self.names.get(row["reporter"], row["reporter"]),
-                          flow=self.flow_text(row["flow"], row["partner"]), period=self.period(start, end),
+            return c.text("changelog.what", reporter=self.names.get(row["reporter"], row["reporter"]),
+                          flow=self.flow_text(row["flow"], row["partner"]), period=self.period(start, end))
+
+        def figure(row: dict) -> str:
+            return c.text("changelog.figure", what=what(row),
                           value=self.money(float(row["value_usd_mn"]), row["qualifier"]))
 
+        def cell(field: str, value: str) -> str:
+            """A changed cell as a reader reads it: money formatted, a source by its name, a word for a code."""
+            if field == "value_usd_mn":
+                return self.money(float(value))
+            if field == "source_id" and value in self.sources:
+                return self.source_label(value)
+            if field == "qualifier":
+                return c.text(f"changelog.qualifier.{value}")
+            return value or "–"
+
         def revision(item: dict) -> str:
-            old, new = item["old"], item["new"]
-            if item["field"] == "value_usd_mn":
-                old, new = self.money(float(old)), self.money(float(new))
-            return c.text("changelog.revision", what=figure(item["row"]).split(":")[0], id=item["id"],
-                          field=item["field"], old=old, new=new)
+            field = item["field"]
+            return c.text("changelog.revision", what=what(item["row"]), id=item["id"],
+                          field=c.text(f"changelog.field.{field}") if c.has(f"changelog.field.{field}") else field,
+                          old=cell(field, item["old"]), new=cell(field, item["new"]))
 
         def finding(f: dict) -> str:
             return c.text("changelog.finding", kind=c.text(f"findings.heading.{f['code']}"), ids=", ".join(f["ids"]))
