@@ -118,9 +118,13 @@ def test_long_category_labels_wrap_onto_lines_instead_of_taking_the_plots_width(
 @pytest.mark.parametrize("label, lines", [
     ("2025", 1), ("Jan–Oct 2025", 1), ("goods from China to Tajikistan, 2025", 3), ("", 1),
     ("Kazakhstan: goods from China to Kazakhstan, Jan–Oct 2025", 4),
+    ("Таджикистан: поставки Китай → Таджикистан, 2025\u00a0г.", 4),  # the year and «г.» stay on one line
 ])
 def test_label_lines_counts_the_lines_the_chart_draws(label, lines):
     assert charts.label_lines(label) == lines
+    drawn = [m[0] for m in re.findall(charts.WRAP_PATTERN, label.strip())]
+    assert all(len(line) <= charts.WRAP_CHARS for line in drawn)
+    assert not any(line.endswith(("\u00a0", " г.")) or line == "г." for line in drawn)
 
 
 def contrast(a: str, b: str) -> float:

@@ -51,7 +51,8 @@ def tidy(rows: list[dict]) -> pd.DataFrame:
 # Tajikistan, 2025") takes height rather than the plot's width on a phone. An expression on the label only,
 # never on the data; the same in the interactive chart and the static images.
 WRAP_CHARS = 18
-WRAP_PATTERN = rf"(.{{1,{WRAP_CHARS}}})(\s+|$)"  # a line: up to WRAP_CHARS characters, ended by a space or the end
+# A line: up to WRAP_CHARS characters, ended by a plain space or the end; a no-break space ("2025 г.") holds.
+WRAP_PATTERN = rf"(.{{1,{WRAP_CHARS}}})( +|$)"
 _PATTERN_LITERAL = WRAP_PATTERN.replace("\\", "\\\\")  # inside a quoted string of the expression
 WRAP_LABEL = f"split(trim(replace(datum.label, regexp('{_PATTERN_LITERAL}', 'g'), '$1\\n')), '\\n')"
 LABEL_LIMIT = 140  # px per line, a guard for one long word; the wrap keeps ordinary labels well inside it
