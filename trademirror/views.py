@@ -382,10 +382,19 @@ class Views:
 
     def largest_gaps(self) -> pd.DataFrame:
         """The pairs with the largest gaps in money, the widest first (at most settings.LEAD_GAPS)."""
-        ranked = self.pairs.assign(abs_gap=self.pairs.gap_usd_mn.abs())
-        ranked = ranked.sort_values(["abs_gap", "period_end", "country", "x_id"], ascending=[False, False, True, True],
-                                    kind="stable")
-        return ranked.head(settings.LEAD_GAPS)
+        return widest_first(self.pairs).head(settings.LEAD_GAPS)
+
+    def dumbbell_rows(self, pairs: pd.DataFrame, category, series) -> list[dict]:
+        """Both figures of each pair as chart rows, the focus reporter's first, the gap written on the other's.
+
+        `category(p)` names a pair's line and `series(figure)` a figure's side.
+        """
+        rows = []
+        for p in pairs.itertuples(index=False):
+            for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != self.focus):
+                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, "published",
+                                            fig.source_id, self.gap_text(p) if fig.reporter != self.focus else None))
+        return rows
 
     def region_gaps_chart(self) -> Chart | None:
         """Where the two sides disagree most, across every country: the home page's lead chart."""
@@ -393,14 +402,10 @@ class Views:
         if top.empty:
             return None
         c, focus = self.cat, self.focus
-        rows = []
-        for p in top.itertuples(index=False):
-            category = f"{self.names[p.country]}: {self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
-            for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != focus):
-                side = "focus" if fig.reporter == focus else "partner"
-                rows.append(self._chart_row(category, c.text(f"chart.region_gaps.{side}", focus=self.names[focus]),
-                                            fig.value_usd_mn, fig.qualifier, "published", fig.source_id,
-                                            self.gap_text(p) if side == "partner" else None))
+        rows = self.dumbbell_rows(
+            top, lambda p: f"{self.names[p.country]}: {self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}",
+            lambda fig: c.text("chart.region_gaps." + ("focus" if fig.reporter == focus else "partner"),
+                               focus=self.names[focus]))
         first = top.iloc[0]
         title = c.text("chart.region_gaps.title", sentence=self.pair_sentence(first).rstrip("."),
                        period=self.period(first.period_start, first.period_end))
@@ -435,18 +440,10 @@ class Views:
         # the mirror comparison leads: it is what the page is about
         pairs = self.pairs[self.pairs.country == code]
         if not pairs.empty:
-            rows = []
-            for p in pairs.itertuples(index=False):
-                category = f"{self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}"
-                x, m = self.by_id[p.x_id], self.by_id[p.m_id]
-                gap = self.gap_text(p)
-                for fig in sorted([x, m], key=lambda r: r.reporter != focus):
-                    series = self.reporter_series(fig.reporter)
-                    note = gap if fig.reporter != focus else None
-                    rows.append(self._chart_row(category, series, fig.value_usd_mn, fig.qualifier, "published",
-                                                fig.source_id, note))
-            biggest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
-                ["abs_gap", "period_end"], ascending=[False, False]).iloc[0]
+            rows = self.dumbbell_rows(
+                pairs, lambda p: f"{self.pair_flow(p)}, {self.period(p.period_start, p.period_end)}",
+                lambda fig: self.reporter_series(fig.reporter))
+            biggest = widest_first(pairs).iloc[0]
             title = c.text("chart.mirror.title", sentence=self.pair_sentence(biggest).rstrip("."),
                            period=self.period(biggest.period_start, biggest.period_end))
             out.append(self._make("mirror", charts.mirror, rows, [focus, code], title,
@@ -640,8 +637,7 @@ class Views:
         pairs = self.pairs[self.pairs.country == code]
         lead_gap = None
         if not pairs.empty:
-            widest = pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
-                ["abs_gap", "period_end"], ascending=[False, False], kind="stable").iloc[0]
+            widest = widest_first(pairs).iloc[0]
             lead_gap = self.cat.t("country.lead_gap", sentence=self.pair_sentence(widest),
                                   period=self.period(widest.period_start, widest.period_end),
                                   gap=self.gap_text(widest))
@@ -759,6 +755,12 @@ class Views:
             "package": meta["name"], "gaps_file": GAPS_FILE, "version": meta.get("version", ""),
             "title": meta.get("title", ""), "resources": resources, "sources": sources,
         })
+
+
+def widest_first(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs by the size of their gap in money, the widest first; ties: the later period, then country and id."""
+    return pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
+        ["abs_gap", "period_end", "country", "x_id"], ascending=[False, False, True, True], kind="stable")
 
 
 GAPS_FILE = "mirror-gaps.csv"
