@@ -57,18 +57,21 @@ def on_post_build(config):
                               f" {edition.name} edition into {docs}")
         theme = {**raw.get("theme", {}), "language": edition.code}
         alternate = [{**alt, "link": _rebase(alt.get("link"), edition)} for alt in config.extra["alternate"]]
-        # No version selector in other editions: Material looks for versions.json one level above the
-        # page's root, which is the version folder only for the main language.
         generated = yaml.safe_load(nav_file.read_text(encoding="utf-8"))
-        extra = {**config.extra, **generated.get("extra", {}), "alternate": alternate, "edition": edition.code,
-                 "version": {}}
+        extra = {**config.extra, **generated.get("extra", {}), "alternate": alternate, "edition": edition.code}
+        # The footer and the pages' description in the edition's language, from its entry in extra.alternate.
+        words = next((alt for alt in config.extra["alternate"] if languages._folder(alt.get("link")) == edition.folder),
+                     {})
+        texts = {key: words[name] for key, name in (("copyright", "copyright"), ("site_description", "description"))
+                 if words.get(name)}
         site_url = (config.site_url or "") and config.site_url.rstrip("/") + "/" + edition.folder
         # mike's plugin has already put the version into site_url; it must not add it a second time.
         version = os.environ.pop(MIKE_VERSION, None)
         try:
             edition_config = load_config(
                 config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
-                nav=generated["nav"], theme=theme, extra=extra, site_url=site_url or None, strict=config.strict)
+                nav=generated["nav"], theme=theme, extra=extra, site_url=site_url or None, strict=config.strict,
+                **texts)
             build(edition_config)
         finally:
             if version is not None:

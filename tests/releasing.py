@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,11 +27,22 @@ def make_repo(target: Path) -> tuple[Path, PackageCopy]:
     shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
     shutil.copy2(ROOT / ".gitignore", root / ".gitignore")
     git("init", "-q", "-b", "main", cwd=root)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=root)
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start", cwd=root)
     git("config", "user.name", "Release Bot", cwd=root)
     git("config", "user.email", "bot@example.org", cwd=root)
+    commit(root, "start", FIRST_COMMIT)
     return root, PackageCopy(root / "datapackages" / "trade")
+
+
+# Two commits on one day: their releases' feed entries must still be told apart.
+FIRST_COMMIT = "2026-03-02T09:15:00Z"
+SECOND_COMMIT = "2026-03-02T16:40:00Z"
+
+
+def commit(root: Path, message: str, when: str) -> str:
+    git("add", "-A", cwd=root)
+    subprocess.run(["git", "commit", "-qm", message], cwd=root, check=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+    return git("rev-parse", "HEAD", cwd=root).strip()
 
 
 def set_version(pkg: PackageCopy, version: str) -> None:
@@ -58,6 +70,7 @@ def two_releases(tmp: Path):
     assert first.returncode == 0, first.stdout + first.stderr
     pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3750")
     set_version(pkg, "1.1.0")
+    commit(root, "China's exports to Tajikistan revised", SECOND_COMMIT)
     second = run("release", cwd=root)
     assert second.returncode == 0, second.stdout + second.stderr
     return root, pkg, export_branch(root, tmp / "served")

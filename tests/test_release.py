@@ -65,3 +65,54 @@ def test_each_version_cites_its_own_address(two_releases):
             html = (served / version / page).read_text(encoding="utf-8")
             cite = html.split('class="tm-cite__text">', 1)[1].split("</p>", 1)[0]
             assert f"{version}" in cite and f'/trade-mirror/{version}/{page}"' in cite, cite
+
+
+def test_each_release_records_its_source_commit(two_releases):
+    root, _, served = two_releases
+    commits = git("log", "--format=%H", "main", cwd=root).split()
+    log = git("log", "--format=%B", "gh-pages", cwd=root)
+    versions = {v["version"]: v["properties"] for v in json.loads((served / "versions.json").read_text())}
+    # main's two commits, newest first, published as 1.1.0 and 1.0.0
+    for version, commit in zip(("1.1.0", "1.0.0"), commits, strict=True):
+        assert versions[version] == {"source_commit": commit, "data_version": version}
+        assert f"Data release {version} from {commit[:12]}\n\nSource commit: {commit}\nData version: {version}" in log
+
+
+def test_two_releases_on_one_day_carry_their_commits_times_in_the_feed(two_releases):
+    import xml.etree.ElementTree as ET
+
+    from .releasing import FIRST_COMMIT, SECOND_COMMIT
+
+    _, _, served = two_releases
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring((served / "latest" / "feed.xml").read_bytes())
+    assert [e.findtext("a:updated", namespaces=ns) for e in feed.findall("a:entry", ns)] == [
+        SECOND_COMMIT, FIRST_COMMIT]
+    assert feed.findtext("a:updated", namespaces=ns) == SECOND_COMMIT
+
+
+def test_gh_pages_answers_a_missing_address_with_the_sites_own_404_page(two_releases):
+    _, _, served = two_releases
+    page = (served / "404.html").read_text(encoding="utf-8")
+    assert page == (served / "1.1.0" / "404.html").read_text(encoding="utf-8")  # the newest release's
+    assert 'href="/trade-mirror/1.1.0/assets/' in page  # absolute: it is served at any depth
+
+
+def test_an_uncommitted_change_is_not_released(two_releases, tmp_path):
+    import shutil
+
+    from .conftest import PackageCopy
+    from .releasing import set_version
+
+    root, pkg, _ = two_releases
+    repo = tmp_path / "repo"
+    shutil.copytree(root, repo, symlinks=True)
+    copy = PackageCopy(repo / pkg.root.relative_to(root))
+    copy.set("figures", "chn-tjk-exports-2025", value_usd_mn="3705")
+    set_version(copy, "1.2.0")
+    before = git("rev-parse", "gh-pages", cwd=repo)
+    refused = run("release", cwd=repo)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "2 uncommitted change(s)" in refused.stderr and "figures.csv" in refused.stderr
+    assert "commit them first, or pass --allow-dirty" in refused.stderr
+    assert git("rev-parse", "gh-pages", cwd=repo) == before

@@ -21,6 +21,7 @@ from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
 from .paths import Paths
+from .releases import LATEST
 from .report import Report
 from .staging import NAV_FILE, Staging
 from .validate import validate
@@ -72,15 +73,17 @@ def site_extra(catalogue: Catalogue, release: dict, folder: str) -> dict:
             "cite": {"title": catalogue.text("cite.title"), "lead": catalogue.text("cite.lead"),
                      "text": catalogue.text("cite.text", site="{site}", page="{page}", version="{version}",
                                             date="{date}", url="{url}")},
-            "feed": {"title": catalogue.text("feed.title", site=release["site_name"]), "path": feed.FEED_FILE}}
+            "feed": {"title": catalogue.text("feed.title", site=release["site_name"]), "path": feed.FEED_FILE},
+            "release_texts": {key: catalogue.text(f"release.{key}", version="{version}", latest="{latest}")
+                              for key in ("select", "latest", "notice", "notice_link", "notice_home", "missing")}}
 
 
 def release_feed(catalogue: Catalogue, release: dict, folder: str, changes: changelog.Changes, report: Report,
                  previous_feed: bytes | None) -> bytes:
     base = release["url"] + folder if release["url"] else f"urn:trademirror:{release['version']}:{folder}"
-    latest = release["site_url"] + "latest/" + folder if release["site_url"] else base
+    latest = release["latest"] + folder if release["latest"] else base
     entry = feed.Entry(
-        id=base + "changelog.html", link=base + "changelog.html", updated=f"{release['date']}T00:00:00Z",
+        id=base + "changelog.html", link=base + "changelog.html", updated=release["stamp"],
         title=catalogue.text("feed.entry_title", version=release["version"]),
         summary=catalogue.text("feed.entry_summary", added=len(changes.added), revised=len(changes.revised),
                                removed=len(changes.removed), findings=len(report.findings)))
@@ -89,12 +92,15 @@ def release_feed(catalogue: Catalogue, release: dict, folder: str, changes: chan
                      latest + feed.FEED_FILE, latest, release["site_name"], catalogue.locale, entries)
 
 
-def release_info(meta: dict, site_config: dict, today) -> dict:
-    """The release a build publishes: its version, its date, and the address mike will publish it at."""
+def release_info(meta: dict, site_config: dict, today, stamp: str = "", correction: str = "") -> dict:
+    """The release a build publishes: its version, its date, the address mike will publish it at, and, when it
+    is republished, the correction that is the reason."""
     version = str(meta.get("version", ""))
     base = str(site_config.get("site_url") or "").rstrip("/")
     url = f"{base}/{version}/" if base and version else (f"{base}/" if base else "")
-    return {"version": version, "date": today.isoformat(), "url": url, "site_url": f"{base}/" if base else "",
+    return {"version": version, "date": today.isoformat(), "stamp": stamp or f"{today.isoformat()}T00:00:00Z",
+            "correction": correction, "url": url, "site_url": f"{base}/" if base else "",
+            "latest": f"{base}/{LATEST}/" if base else "",
             "site_name": str(site_config.get("site_name") or meta.get("title") or meta.get("name", ""))}
 
 
@@ -111,7 +117,7 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     outputs: list[site.Output] = []
     current = Release(data.meta.get("version", ""), data.figures, json.loads(report.to_json())["findings"])
     changes = changelog.compare(current, previous)
-    all_pages = views.pages() + [views.changelog_page(changes)]
+    all_pages = views.pages() + [views.changelog_page(changes, release.get("correction", ""))]
     edition_url = release["url"] + folder if release["url"] else ""
     embed_source = catalogue.text("chart.embed_source", site=release["site_name"], version=release["version"])
     for page in all_pages:
@@ -224,10 +230,11 @@ def handwritten_pages(docs: Path, generated: dict) -> tuple[str, ...]:
 
 
 def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
-          previous: Release | None | bool = True, html: bool = False) -> Summary:
+          previous: Release | None | bool = True, html: bool = False, correction: str = "") -> Summary:
     """Validate, then write docs/ (and with `html`, site/): all of it, or on any failure none of it.
 
-    `previous` is the release to compare with; True reads it from gh-pages.
+    `previous` is the release to compare with; True reads it from gh-pages. `correction` is the reason a
+    published release is built again; the changelog states it.
     """
     from .htmlsite import HtmlError, build_html
 
@@ -252,7 +259,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     generated = site.read_manifest(paths.docs)
     handwritten = handwritten_pages(paths.docs, generated)
     site_config = languages.read_config(paths.mkdocs_yml) if paths.mkdocs_yml.is_file() else {}
-    release = release_info(data.meta, site_config, clock.today())
+    release = release_info(data.meta, site_config, clock.today(), clock.stamp(), correction)
     outputs: list[site.Output] = []
     nav: dict = {}
     for language in languages.from_config(site_config):

@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("release", help="build and publish this data version with mike (refuses an existing version)")
     r.add_argument("--push", action="store_true", help="push the gh-pages branch after deploying")
     r.add_argument("--force-republish", action="store_true",
-                   help="rebuild a version that is already published (only to document a correction)")
+                   help="rebuild a version that is already published (only to document a correction; needs --reason)")
+    r.add_argument("--reason", default="", help="why a published version is rebuilt; its changelog states it")
+    r.add_argument("--allow-dirty", action="store_true",
+                   help="release although files are not committed (the release then records a commit that does"
+                        " not hold them)")
     c = sub.add_parser("csp", help="add the Content-Security-Policy to every page of a built site (mkdocs.yml's"
                                    " hook does this already; for other generators)")
     c.add_argument("site_dir", type=Path)
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "build"):
         return _build(descriptor, paths, getattr(args, "site", False))
     if args.command == "release":
-        return _release(descriptor, paths, args.push, args.force_republish)
+        return _release(descriptor, paths, args)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -110,11 +114,18 @@ def _build(descriptor: Path, paths: Paths, html: bool) -> int:
     return 0
 
 
-def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
+def _release(descriptor: Path, paths: Paths, args: argparse.Namespace) -> int:
+    import os
+
     from .build import BuildError, build
     from .package import read_descriptor
-    from .releases import ReleaseError, check_new_version, deploy
+    from .releases import ReleaseError, check_clean, check_new_version, commit_time, deploy, source_commit
 
+    reason = " ".join(args.reason.split())
+    if args.force_republish and not reason:
+        print('error: --force-republish needs --reason "…": the republished release\'s changelog says what was'
+              " corrected", file=sys.stderr)
+        return 2
     meta, problems = read_descriptor(descriptor)
     if meta is None:
         print("\n".join(p.line() for p in problems))
@@ -123,9 +134,13 @@ def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
     try:
         if not version:
             raise ReleaseError(f"{descriptor.name}: no 'version' — set one, e.g. 1.0.0; it names the release")
-        check_new_version(paths.root, version, force)
-        build(descriptor, paths)
-        deploy(paths.root, version, push)
+        source = source_commit(paths.root)
+        check_clean(paths.root, args.allow_dirty)
+        check_new_version(paths.root, version, args.force_republish)
+        # The release's moment is its source commit's: the same commit gives the same dates and feed stamps.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time(paths.root, source)))
+        build(descriptor, paths, correction=reason if args.force_republish else "")
+        deploy(paths.root, version, args.push, source, reason if args.force_republish else "")
     except BuildError as exc:
         if exc.report is not None:
             print(exc.report.format())
@@ -134,7 +149,7 @@ def _release(descriptor: Path, paths: Paths, push: bool, force: bool) -> int:
     except ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    print(f"Published data release {version} as 'latest'" + (" and pushed" if push else ""))
+    print(f"Published data release {version} from {source[:12]} as 'latest'" + (" and pushed" if args.push else ""))
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,8 @@ from packaging.version import InvalidVersion, Version
 from .changelog import Release
 
 BRANCH = "gh-pages"
+NOT_FOUND = "404.html"  # GitHub Pages answers every missing address with the branch root's 404.html
+LATEST = "latest"  # the alias of the newest release: stable addresses, the feed readers subscribe to
 
 
 class ReleaseError(Exception):
@@ -88,19 +91,87 @@ def check_new_version(repo: Path, version: str, force: bool, branch: str = BRANC
             " in datapackage.json for a new data release, or pass --force-republish to document a correction")
 
 
-def deploy(repo: Path, version: str, push: bool, branch: str = BRANCH) -> None:
-    """mike deploy <version> latest --update-aliases, then make 'latest' the default (once)."""
+def source_commit(repo: Path) -> str:
+    """The commit a release is built from; a release is always traceable to one."""
+    result = _git(repo, "rev-parse", "--verify", "HEAD")
+    if result.returncode != 0:
+        raise ReleaseError(f"{repo}: not a git repository with a commit — a release records the commit it is"
+                           " built from: git init, commit, then release")
+    return result.stdout.decode().strip()
+
+
+def uncommitted(repo: Path) -> list[str]:
+    """Changed or new files that git does not ignore (generated pages are ignored by .gitignore)."""
+    result = _git(repo, "status", "--porcelain", "--untracked-files=all")
+    return [line[3:] for line in result.stdout.decode().splitlines() if line.strip()]
+
+
+def check_clean(repo: Path, allow_dirty: bool) -> None:
+    changed = uncommitted(repo)
+    if changed and not allow_dirty:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        raise ReleaseError(f"{len(changed)} uncommitted change(s) ({', '.join(changed[:3])}{more}) — a release must"
+                           " be reproducible from its source commit: commit them first, or pass --allow-dirty")
+
+
+def commit_time(repo: Path, commit: str) -> int:
+    """The committer's time, in seconds since the epoch: a release's moment (its feed stamp, its dates)."""
+    return int(_git(repo, "log", "-1", "--format=%ct", commit).stdout.decode().strip())
+
+
+def deploy(repo: Path, version: str, push: bool, source: str, correction: str = "", branch: str = BRANCH) -> None:
+    """mike deploy <version> latest --update-aliases, make 'latest' the default (once), add the root 404 page.
+
+    The gh-pages commit and the release's entry in versions.json record the source commit and data version,
+    and the reason for a correction; the branch is pushed once, when all of it is in place.
+    """
     bin_dir = Path(sys.executable).parent
     mike = str(bin_dir / "mike")
     # mike runs `mkdocs` from PATH: make it this environment's; silence the theme's banner.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "NO_MKDOCS_2_WARNING": "1"}
     first = not published_versions(repo, branch)
-    push_flag = ["--push"] if push else []
-    steps = [[mike, "deploy", "--update-aliases", "-b", branch, *push_flag,
-              "-m", f"Data release {version}", version, "latest"]]
+    message = release_message(version, source, correction)
+    properties = {"source_commit": source, "data_version": version}
+    if correction:
+        properties["correction"] = correction
+    steps = [[mike, "deploy", "--update-aliases", "-b", branch, "-m", message,
+              "--prop-set-all", json.dumps(properties, sort_keys=True), version, LATEST]]
     if first:
-        steps.append([mike, "set-default", "-b", branch, *push_flag, "latest"])
+        steps.append([mike, "set-default", "-b", branch, "-m", f"Default: {LATEST}", LATEST])
     for step in steps:
         result = subprocess.run(step, cwd=repo, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise ReleaseError(f"{' '.join(step[1:3])} failed: {result.stderr.strip().splitlines()[-1:]}")
+    page = published_file(repo, version, NOT_FOUND, branch)
+    if page is not None:
+        _put_root_file(repo, branch, NOT_FOUND, page, f"Root {NOT_FOUND} from data release {version}")
+    if push:
+        result = _git(repo, "push", "origin", branch)
+        if result.returncode != 0:
+            raise ReleaseError(f"git push origin {branch} failed: {result.stderr.decode().strip().splitlines()[-1:]}"
+                               " — the release is committed locally; push it once the remote is reachable")
+
+
+def release_message(version: str, source: str, correction: str = "") -> str:
+    lines = [f"Data release {version} from {source[:12]}", "", f"Source commit: {source}", f"Data version: {version}"]
+    return "\n".join(lines + ([f"Correction: {correction}"] if correction else []))
+
+
+def _put_root_file(repo: Path, branch: str, name: str, data: bytes, message: str) -> None:
+    """Commit one file at the branch's root without a checkout (mike owns the rest of the branch)."""
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=data, capture_output=True,
+                          check=True).stdout.decode().strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+
+        def git(*args: str) -> str:
+            return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, check=True,
+                                  text=True).stdout.strip()
+
+        git("read-tree", branch)
+        git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}")
+        tree = git("write-tree")
+        if tree == git("rev-parse", f"{branch}^{{tree}}"):
+            return
+        commit = git("commit-tree", tree, "-p", branch, "-m", message)
+        git("update-ref", f"refs/heads/{branch}", commit)

@@ -673,8 +673,8 @@ class Views:
             return f"{word} {value}" if word else value
         return self.money(r.value, r.qualifier)
 
-    def changelog_page(self, changes) -> Page:
-        """The difference from the previous data release (see changelog.py)."""
+    def changelog_page(self, changes, correction: str = "") -> Page:
+        """The difference from the previous data release (see changelog.py), and why it was republished, if it was."""
         c = self.cat
 
         def what(row: dict) -> str:
@@ -717,6 +717,7 @@ class Views:
             "previous": changes.previous if changes is not None else None,
             "empty": changes.empty if changes is not None else True,
             "sections": sections,
+            "correction": correction,
         })
 
     def findings_page(self) -> Page:
