@@ -77,9 +77,42 @@ def test_a_country_without_figures_of_its_own_has_no_pairs():
     assert pairs.empty and unmatched.empty
 
 
-def test_flows_with_a_group_are_not_mirror_pairs():
+def test_a_group_that_nobody_reports_for_never_pairs():
     pairs, _ = pair(fig("w", "AAA", "WLD", "exports", 10), fig("v", "BBB", "AAA", "imports", 10))
     assert pairs.empty
+
+
+GROUPED = pd.concat([COUNTRIES, pd.DataFrame([
+    {"code": "GGG", "name": "G", "kind": "group", "groups": None, "borders": None},
+])], ignore_index=True)
+
+
+@pytest.mark.parametrize(("rows", "focus", "expected"), [
+    # a group that reports as one (a customs union, the EU) pairs like a country, as the focus
+    ([fig("x", "GGG", "CCC", "exports", 1000), fig("m", "CCC", "GGG", "imports", 1060)], "GGG",
+     [("CCC", "GGG", "CCC", "GGG", "CCC")]),
+    # ... and as the partner of the focus
+    ([fig("x", "AAA", "GGG", "exports", 1000), fig("m", "GGG", "AAA", "imports", 1200)], "AAA",
+     [("GGG", "AAA", "GGG", "AAA", "GGG")]),
+    # a pair without the focus is paired too; its page is the later code's
+    ([fig("x", "BBB", "CCC", "exports", 1000), fig("m", "CCC", "BBB", "imports", 1100)], "AAA",
+     [("CCC", "BBB", "CCC", "BBB", "CCC")]),
+])
+def test_any_two_economies_that_report_each_other_are_paired(rows, focus, expected):
+    pairs, _ = mirror.pair(pd.DataFrame(rows), GROUPED, focus)
+    columns = ["country", "reporter_a", "reporter_b", "exporter", "importer"]
+    assert list(pairs[columns].itertuples(index=False, name=None)) == expected
+
+
+@hypothesis_settings(deadline=None, max_examples=25)  # a pandas pairing per example: slow, not wrong
+@given(focus=st.sampled_from(["AAA", "BBB", "CCC", "GGG"]), value=st.floats(1, 1e6))
+def test_the_focus_is_side_a_of_every_pair_it_is_in(focus, value):
+    codes = ["AAA", "BBB", "CCC", "GGG"]
+    rows = [fig(f"{a}-{b}", a, b, "turnover", value) for a in codes for b in codes if a != b]
+    pairs, _ = mirror.pair(pd.DataFrame(rows), GROUPED, focus)
+    assert len(pairs) == 6  # every two of the four, once
+    with_focus = pairs[(pairs.reporter_a == focus) | (pairs.reporter_b == focus)]
+    assert len(with_focus) == 3 and set(with_focus.reporter_a) == {focus} and focus not in set(pairs.country)
 
 
 @given(x=st.floats(50, 1e6), m=st.floats(50, 1e6))

@@ -60,14 +60,16 @@ def cif_fob_factor(a: str, b: str, borders: dict[str, set[str]], t: Thresholds =
 
 def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = None,
          t: Thresholds = Thresholds()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (pairs, unmatched) for every two countries that each report trade with the other.
+    """Return (pairs, unmatched) for every two economies that each report trade with the other.
 
-    `country` in the output is the side that is not the focus reporter, so a
-    country page can select its rows; without a focus, the later code of the two.
+    An economy is a country or a group that reports as one (the EU, a customs union): what makes a pair
+    is that both sides publish the flow, not what kind of economy they are. A group that no one reports
+    for (a region the site sums up, "the world") never has a second side, so it never pairs.
+    `country` in the output is the side that is not the focus reporter, so a country page can select
+    its rows; in a pair without the focus, the later code of the two.
     """
-    kinds = dict(zip(countries["code"], countries["kind"], strict=True))
     borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=True)}
-    bilateral = figures[figures.reporter.map(kinds).eq("country") & figures.partner.map(kinds).eq("country")]
+    bilateral = figures
     reporters = sorted(set(bilateral.reporter))
     pairs, unmatched = [], []
     for a, b in itertools.combinations(reporters, 2):

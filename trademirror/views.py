@@ -113,10 +113,14 @@ class Views:
     # --- which pages exist ----------------------------------------------------
 
     def partner_countries(self) -> list[str]:
+        """The economies with a page: every country that trades with the focus reporter, and every economy,
+        country or group, on the other side of a mirror comparison (with the focus or not), so that each
+        pair the site lists links to a page that shows it."""
         f = self.figures
         involved = set(f.partner[f.reporter == self.focus]) | set(f.reporter[f.partner == self.focus])
-        return sorted((c for c in involved if self.kinds.get(c) == "country" and c != self.focus),
-                      key=lambda c: self.names[c])
+        countries = {c for c in involved if self.kinds.get(c) == "country"}
+        compared = set(self.pairs.country) | set(self.unmatched.country)
+        return sorted((countries | compared) - {self.focus}, key=lambda c: self.names[c])
 
     def pages(self) -> list[Page]:
         countries = self.partner_countries()
@@ -381,19 +385,22 @@ class Views:
         return out
 
     def largest_gaps(self) -> pd.DataFrame:
-        """The pairs with the largest gaps in money, the widest first (at most settings.LEAD_GAPS)."""
-        return widest_first(self.pairs).head(settings.LEAD_GAPS)
+        """The focus reporter's pairs with the largest gaps in money, the widest first (at most
+        settings.LEAD_GAPS); pairs between two other economies are in the tables, not in this chart of the focus
+        against its partners."""
+        return widest_first(self.pairs[self.pairs.reporter_a == self.focus]).head(settings.LEAD_GAPS)
 
     def dumbbell_rows(self, pairs: pd.DataFrame, category, series) -> list[dict]:
-        """Both figures of each pair as chart rows, the focus reporter's first, the gap written on the other's.
+        """Both figures of each pair as chart rows, side a's first (the focus reporter, when it is in the pair:
+        see mirror.pair), the gap written once, on the other side's.
 
         `category(p)` names a pair's line and `series(figure)` a figure's side.
         """
         rows = []
         for p in pairs.itertuples(index=False):
-            for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != self.focus):
+            for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != p.reporter_a):
                 rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, "published",
-                                            fig.source_id, self.gap_text(p) if fig.reporter != self.focus else None))
+                                            fig.source_id, self.gap_text(p) if fig.reporter != p.reporter_a else None))
         return rows
 
     def region_gaps_chart(self) -> Chart | None:
@@ -446,8 +453,11 @@ class Views:
             biggest = widest_first(pairs).iloc[0]
             title = c.text("chart.mirror.title", sentence=self.pair_sentence(biggest).rstrip("."),
                            period=self.period(biggest.period_start, biggest.period_end))
-            out.append(self._make("mirror", charts.mirror, rows, [focus, code], title,
-                                  c.text("chart.mirror.alt", focus=fname, country=name),
+            # the other side of each pair: the focus reporter, or, for a pair without it, that pair's partner
+            others = sorted(set(pairs.reporter_a) | set(pairs.reporter_b) - {code}, key=lambda o: o != focus)
+            out.append(self._make("mirror", charts.mirror, rows, [*others, code], title,
+                                  c.text("chart.mirror.alt", focus=", ".join(self.names[o] for o in others),
+                                         country=name),
                                   c.text("chart.mirror.category"), c.text("chart.series")))
         # turnover over time
         turnover = pd.concat([between[between.flow == "turnover"].assign(status="published"),
