@@ -25,9 +25,9 @@ validate: install
 build: install
 	$(BIN)/python build_charts.py build --site
 
+# a live preview: edits to the data, templates, messages or pages rebuild it, and the browser reloads
 serve: install
-	$(BIN)/python build_charts.py build
-	$(BIN)/mkdocs serve
+	$(BIN)/python build_charts.py serve
 
 # Browser tests need Debian's chromium; install it when we can, otherwise say loudly how.
 browser:

@@ -90,3 +90,13 @@ def test_both_jobs_fetch_gh_pages_failing_on_errors_and_restore_caches():
     fetch = steps[0]["run"]
     assert "|| echo" not in fetch and "ls-remote --exit-code" in fetch and '"$status" -ne 2' in fetch
     assert any(str(s.get("uses", "")).startswith("actions/cache") for s in steps)
+
+
+def test_a_pull_request_shows_its_editor_what_readers_will_see_change():
+    steps = load(PUBLISH)["jobs"]["test"]["steps"]
+    summary = next(s for s in steps if "build_charts.py diff" in s.get("run", ""))
+    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"] and 'base="origin/$BASE_REF"' in summary["run"]
+    assert summary["env"]["BASE_REF"] == "${{ github.base_ref }}" and "${{" not in summary["run"]
+    names = [s.get("name", s.get("uses", "")) for s in steps]
+    assert names.index(summary["name"]) < next(i for i, n in enumerate(names) if "upload-artifact" in str(
+        steps[i].get("uses", "")))

@@ -230,11 +230,14 @@ def handwritten_pages(docs: Path, generated: dict) -> tuple[str, ...]:
 
 
 def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
-          previous: Release | None | bool = True, html: bool = False, correction: str = "") -> Summary:
+          previous: Release | None | bool = True, html: bool = False, correction: str = "",
+          in_place: bool = False) -> Summary:
     """Validate, then write docs/ (and with `html`, site/): all of it, or on any failure none of it.
 
     `previous` is the release to compare with; True reads it from gh-pages. `correction` is the reason a
-    published release is built again; the changelog states it.
+    published release is built again; the changelog states it. `in_place` is the live preview's build: it
+    keeps the docs/ folder, replacing its changed files (see Staging.commit), and leaves redrawing the PNG
+    downloads to the next full build (see site.write).
     """
     from .htmlsite import HtmlError, build_html
 
@@ -279,7 +282,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     nav_text = nav_bytes(nav).decode("utf-8")
     with Staging(paths) as staging:
         log(f"[3/{stages}] write     {paths.docs}")
-        result = site.write(staging.docs, outputs)
+        result = site.write(staging.docs, outputs, defer=(".png",) if in_place else ())
         site.atomic_write(staging.nav, nav_text.encode("utf-8"))
         if html:
             log(f"[4/{stages}] html      mkdocs build --strict -> {paths.site}")
@@ -295,7 +298,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         inputs.record(staging.docs, input_key, counts)
         if html:
             inputs.record(staging.site, input_key, counts)
-        staging.commit()
+        staging.commit(in_place=in_place)
     log(f"[{stages}/{stages}] done      {len(result.written)} written, {len(result.unchanged)} unchanged,"
         f" {len(result.removed)} removed")
     return Summary(n_pages, n_charts, len(report.findings), result.written, result.unchanged, result.removed,

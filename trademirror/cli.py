@@ -31,6 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--allow-dirty", action="store_true",
                    help="release although files are not committed (the release then records a commit that does"
                         " not hold them)")
+    s = sub.add_parser("serve", help="live preview: build, serve, and rebuild when the data, templates, messages or"
+                                     " pages change (the browser reloads; errors show on the page)")
+    s.add_argument("--address", default="127.0.0.1:8000", help="host:port to serve at (default 127.0.0.1:8000)")
+    a = sub.add_parser("add", help="add one figure, asked field by field with the valid codes offered; appends it to"
+                                   " figures.csv and validates (undone if the package would no longer validate)")
+    d = sub.add_parser("diff", help="what readers will see change: the data package now against a git revision or"
+                                    " the published release, in the reader's language (Markdown)")
+    d.add_argument("base", nargs="?", default="published",
+                   help="a git revision (commit, branch, tag) or 'published' (the default: the newest release)")
+    d.add_argument("--lang", default=None, help="the report's language (default: the site's main language)")
     c = sub.add_parser("csp", help="add the Content-Security-Policy to every page of a built site (mkdocs.yml's"
                                    " hook does this already; for other generators)")
     c.add_argument("site_dir", type=Path)
@@ -49,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines of each kind (default 200)")
-    for sub_parser in (b, v):  # also accepted after the command: `build_charts.py validate --package X`
+    for sub_parser in (b, v, s, d, a):  # also accepted after the command: `build_charts.py validate --package X`
         sub_parser.add_argument("--package", type=Path, dest="command_package", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     paths = Paths(args.root.resolve()) if args.root else Paths()
@@ -68,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(descriptor, args.json, args.limit)
     if args.command in (None, "build"):
         return _build(descriptor, paths, getattr(args, "site", False))
+    if args.command == "add":
+        return _add(descriptor)
+    if args.command == "diff":
+        return _diff(descriptor, paths, args.base, args.lang)
+    if args.command == "serve":
+        return _serve(descriptor, paths, args.address)
     if args.command == "release":
         return _release(descriptor, paths, args)
     parser.error(f"unknown command {args.command}")
@@ -150,6 +166,59 @@ def _release(descriptor: Path, paths: Paths, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     print(f"Published data release {version} from {source[:12]} as 'latest'" + (" and pushed" if args.push else ""))
+    return 0
+
+
+def _add(descriptor: Path) -> int:
+    from .add import AddError, add
+
+    try:
+        return add(descriptor)
+    except (EOFError, KeyboardInterrupt):
+        print("\nCancelled: nothing was written.", file=sys.stderr)
+        return 1
+    except AddError as exc:
+        print(f"error: add: {exc}", file=sys.stderr)
+        return 2
+
+
+def _diff(descriptor: Path, paths: Paths, base: str, lang: str | None) -> int:
+    from .clock import today
+    from .diff import PUBLISHED, DiffError, at_revision, published, report, side, views_of
+    from .i18n import Catalogue
+    from .languages import configured
+    from .validate import validate
+
+    cat = Catalogue(lang or configured(paths.mkdocs_yml)[0].code)
+    checked, data = validate(descriptor, today())
+    if data is None:
+        print(checked.format())
+        print("error: the data package does not validate: fix it first; readers would see nothing of it",
+              file=sys.stderr)
+        return 1
+    try:
+        if base == PUBLISHED:
+            before = published(paths.root)
+            if before is None:
+                raise DiffError("nothing is published yet (no gh-pages branch with a release) — name a git revision"
+                                " to compare with, e.g. origin/main")
+            name = cat.text("diff.published", version=before.version)
+        else:
+            before, name = at_revision(paths.root, descriptor, base), base
+    except DiffError as exc:
+        print(f"error: diff: {exc}", file=sys.stderr)
+        return 2
+    print(report(views_of(data, checked, cat), side(data, checked), before, name, cat))
+    return 0
+
+
+def _serve(descriptor: Path, paths: Paths, address: str) -> int:
+    from .preview import refresh, serve
+
+    if refresh(descriptor, paths) and not paths.docs.joinpath("index.md").is_file():
+        print("error: nothing to preview yet: fix the lines above, then run serve again", file=sys.stderr)
+        return 1
+    serve(descriptor, paths, address)
     return 0
 
 

@@ -49,9 +49,16 @@ class Staging:
     def __exit__(self, *exc_info: object) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Swap the staged outputs in: each is one rename, so a reader sees the old or the new, never a mix."""
-        _swap(self.docs, self.paths.docs, self.root / "old-docs")
+    def commit(self, in_place: bool = False) -> None:
+        """Swap the staged outputs in: each is one rename, so a reader sees the old or the new, never a mix.
+
+        `in_place` moves the changed files of docs/ in one by one instead, keeping the folder itself: the live
+        preview's file watcher follows the folder, and would go blind if it were replaced.
+        """
+        if in_place and self.paths.docs.is_dir():
+            _sync(self.docs, self.paths.docs)
+        else:
+            _swap(self.docs, self.paths.docs, self.root / "old-docs")
         if self.site.is_dir():
             _swap(self.site, self.paths.site, self.root / "old-site")
         os.replace(self.nav, self.paths.root / NAV_FILE)
@@ -66,3 +73,23 @@ def _swap(new: Path, current: Path, old: Path) -> None:
         if old.exists():
             os.replace(old, current)
         raise
+
+
+def _sync(new: Path, current: Path) -> None:
+    """Make `current` hold what `new` holds, replacing only the files that differ (each by one rename)."""
+    wanted = set()
+    for path in sorted(new.rglob("*")):
+        rel = path.relative_to(new)
+        wanted.add(rel)
+        target = current / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif not (target.is_file() and os.path.samefile(path, target)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    for path in sorted(current.rglob("*"), reverse=True):  # deepest first, so emptied folders can go
+        if path.relative_to(current) not in wanted:
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink()

@@ -708,7 +708,9 @@ class Views:
 
         def revision(item: dict) -> str:
             field = item["field"]
+            source = item["row"]["source_id"]
             return c.text("changelog.revision", what=what(item["row"]), id=item["id"],
+                          source=self.source_label(source) if source in self.sources else source,
                           field=c.text(f"changelog.field.{field}") if c.has(f"changelog.field.{field}") else field,
                           old=cell(field, item["old"]), new=cell(field, item["new"]))
 
