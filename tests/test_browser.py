@@ -53,10 +53,10 @@ COUNT_AT_LEAST = "([selector, n]) => document.querySelectorAll(selector).length 
 
 
 def wait_for_charts(page) -> int:
-    """Scroll to every chart, as a reader would (they are drawn when they come near the screen), and wait."""
+    """Point at every chart, as a reader would (they are drawn on the first hover, tap or focus), and wait."""
     expected = page.locator(".tm-vega").count()
     for i in range(expected):
-        page.locator(".tm-chart").nth(i).scroll_into_view_if_needed()
+        page.locator(".tm-chart").nth(i).hover()
     if expected:
         page.wait_for_function(COUNT_AT_LEAST, arg=[".tm-vega svg", expected], timeout=15000)
     return expected

@@ -1,8 +1,8 @@
 """What a reader sees, at the widths and in the schemes readers use: a real Chromium on the published site.
 
 Each page is read at 360 px (a phone), 768 px (a tablet) and 1280 px (a laptop), in the light and the
-dark scheme, served with its Content-Security-Policy as a header. Charts are drawn as they come near the
-screen, so the reader's scrolling is part of each visit. Skipped, loudly, without /usr/bin/chromium.
+dark scheme, served with its Content-Security-Policy as a header. Charts are drawn on the reader's first
+hover, tap or focus, so pointing at each chart is part of each visit. Skipped, loudly, without /usr/bin/chromium.
 """
 
 from __future__ import annotations

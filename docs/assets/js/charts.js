@@ -1,10 +1,14 @@
 /* Trade Mirror: draw each chart on the page with vega-embed (served from this site).
  *
- * A chart is drawn when it comes near the viewport (IntersectionObserver), so
- * a long page does not block the main thread drawing charts nobody has
- * reached; the static image shows until then, and for good without
- * JavaScript. The Vega bundle (vega.js, beside this file, about 1 MB) is
- * loaded only then too, once, so the page is readable before it arrives. Runs on first load and after each of Material's instant page
+ * On a page of the site, a chart is drawn on the reader's first interaction
+ * with its figure (pointer down, hover or keyboard focus), so reading the
+ * page never waits for the main thread drawing charts: the static image,
+ * which looks the same, shows until then, and for good without JavaScript.
+ * On an embed page (one chart) it is drawn when it comes near the viewport
+ * (IntersectionObserver). The Vega bundle (vega.js, beside this file, about
+ * 1 MB) is loaded only for the first chart drawn, once: on a phone it costs
+ * more main-thread time than everything else on the page (bench/README.md,
+ * Lighthouse). Runs on first load and after each of Material's instant page
  * changes, and redraws drawn charts when the reader toggles dark mode. The
  * title and source line are HTML above the chart (they wrap to any width),
  * so the interactive chart leaves its own out. Uses Vega's expression
@@ -90,11 +94,26 @@
       });
   }
 
+  var WAKE = ["pointerdown", "mouseover", "focusin"];
+
+  function onFirstInteraction(figure, el) {
+    function wake() {
+      WAKE.forEach(function (type) { figure.removeEventListener(type, wake); });
+      draw(el);
+    }
+    WAKE.forEach(function (type) { figure.addEventListener(type, wake, { passive: true }); });
+  }
+
   function watchAll() {
     if (!here) { return; }
     if (watcher) { watcher.disconnect(); }
     finalizeAll();
     var charts = document.querySelectorAll(".tm-vega[data-spec]");
+    var embed = document.body.classList.contains("tm-embed");
+    if (!embed) {
+      charts.forEach(function (el) { onFirstInteraction(el.closest(".tm-chart") || el.parentNode, el); });
+      return;
+    }
     if (!("IntersectionObserver" in window)) {
       charts.forEach(draw);
       return;
