@@ -59,6 +59,7 @@ def wait_for_charts(page) -> int:
         page.locator(".tm-chart").nth(i).hover()
     if expected:
         page.wait_for_function(COUNT_AT_LEAST, arg=[".tm-vega svg", expected], timeout=15000)
+        page.mouse.move(0, 0)  # and moves on: the last chart's tooltip closes
     return expected
 
 

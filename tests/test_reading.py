@@ -181,3 +181,31 @@ def page_code(served: Path, embed: Path) -> str:
     text = (served / "latest" / "countries" / f"{country}.html").read_text(encoding="utf-8")
     blocks = [html.unescape(b) for b in re.findall(r'<pre class="tm-embed-code"><code>(.*?)</code></pre>', text, re.S)]
     return next(b for b in blocks if f"/{country}/{embed.name}" in b)
+
+
+STATIC = """() => [...document.querySelectorAll('.tm-chart-static img')].map(img => ({
+  src: img.currentSrc, shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+  filter: getComputedStyle(img).filter}))"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("width", "variant"), [(360, ".phone.svg"), (1280, ".page.svg")])
+def test_before_the_reader_reaches_for_a_chart_its_image_is_laid_out_for_the_screen(strict_site, browser, width,
+                                                                                   variant, scheme):
+    """The interactive chart is drawn on the first hover, tap or focus; until then the image must read as well:
+    laid out for the screen's width (labels at their size, not shrunk), and dark in the dark scheme."""
+    base, _ = strict_site
+    context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    for path in ("latest/index.html", "latest/countries/tajikistan.html", "latest/ru/countries/kyrgyzstan.html"):
+        page.goto(f"{base}/{path}")
+        for figure in page.locator(".tm-chart").all():
+            figure.locator(".tm-chart-static img").scroll_into_view_if_needed()
+        page.wait_for_function("() => [...document.querySelectorAll('.tm-chart-static img')].every(i => i.complete)")
+        images = page.evaluate(STATIC)
+        assert images and page.locator(".tm-vega svg").count() == 0  # nothing drawn without the reader's move
+        for image in images:
+            assert image["src"].endswith(variant), (path, image)
+            assert image["shown"] >= 0.95 * image["natural"], (path, image)  # not shrunk to fit
+            assert ("invert" in image["filter"]) == (scheme == "dark"), (path, image)
+    context.close()

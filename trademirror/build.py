@@ -7,6 +7,7 @@ reading the package, writing through `site.write`, and reporting progress.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -133,6 +134,10 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
                                        key=key))
             outputs.append(site.Output(files["png"], render=_renderer(charts.render_png, chart.spec, files["png"]),
                                        key=f"png {charts.PNG_SCALE} {key}"))
+            for kind, width in (("page", charts.PAGE_WIDTH), ("phone", charts.PHONE_WIDTH)):
+                draw = functools.partial(charts.render_page_svg, width=width)
+                outputs.append(site.Output(files[kind], key=f"{kind} {width} {charts.STATIC_LAYOUT} {key}",
+                                           render=_renderer(draw, chart.spec, files[kind])))
             if number == 0:  # the page's headline chart is its social-media card
                 outputs.append(site.Output(files["card"], key=f"card {charts.CARD_SIZE} {key}",
                                            render=_renderer(charts.render_card, chart.spec, files["card"])))

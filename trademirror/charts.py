@@ -264,6 +264,31 @@ def render_svg(spec: dict) -> str:
     return stable_ids(_convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
 
 
+# The chart as the page shows it until the reader reaches for it (charts.js draws the interactive one on the
+# first hover, tap or focus): the page's own HTML caption carries the title, so these images leave it out,
+# and a phone gets one laid out for its width, so that its labels are read at their size, not shrunk.
+PAGE_WIDTH = SVG_WIDTH
+PHONE_WIDTH = 340  # the article's width on a 360 px screen, less its margins
+PHONE_MAX = 599  # px of screen up to which the phone image is shown
+
+
+STATIC_LAYOUT = 3  # bump when page_spec changes: it is part of the images' keys, so they are drawn anew
+
+
+def page_spec(spec: dict, width: int) -> dict:
+    """`width` is the whole image's, labels included (it is shown at that size). The left padding leaves
+    room for a reader's font that runs wider than the one the labels were measured with."""
+    fixed = static_spec(spec)
+    fixed.pop("title", None)
+    fixed.update(width=width, autosize={"type": "fit-x", "contains": "padding"},
+                 padding={"left": 14, "right": 6, "top": 6, "bottom": 6})
+    return fixed
+
+
+def render_page_svg(spec: dict, width: int = PAGE_WIDTH) -> str:
+    return stable_ids(_convert("vegalite_to_svg", page_spec(spec, width), vl_version=VL_VERSION))
+
+
 PNG_SCALE = 2  # for retina screens, print and social media
 CARD_SIZE = (1200, 630)  # the Open Graph image size most platforms crop to
 

@@ -53,7 +53,8 @@ def chart_paths(page_path: str, name: str) -> dict[str, str]:
     """A chart's files, relative to the edition's root."""
     base = f"{CHART_DIR}/{chart_stem(page_path)}/{name}"
     return {"spec": f"{base}.vl.json", "svg": f"{base}.svg", "csv": f"{base}.csv", "png": f"{base}.png",
-            "card": f"{base}.card.png", "embed": f"{EMBED_DIR}/{chart_stem(page_path)}/{name}.html"}
+            "card": f"{base}.card.png", "page": f"{base}.page.svg", "phone": f"{base}.phone.svg",
+            "embed": f"{EMBED_DIR}/{chart_stem(page_path)}/{name}.html"}
 
 
 def chart_urls(page_path: str, name: str, release_url: str = "") -> dict[str, str]:
@@ -94,7 +95,10 @@ def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalog
 def chart_context(page: Page, chart, release_url: str = "") -> dict:
     height = chart.spec.get("height") if isinstance(chart.spec.get("height"), int) else 300
     urls = chart_urls(page.path, chart.name, release_url)
+    from .charts import PAGE_WIDTH, PHONE_MAX
+
     return {"name": chart.name, "text": chart.text, "urls": urls, "rows": chart.data.to_dict("records"),
+            "page_width": PAGE_WIDTH, "phone_max": PHONE_MAX,
             "frame_height": height + 160, "embed_code": embed_code(urls["embed_absolute"], chart.text.title,
                                                                   height + 160)}
 
