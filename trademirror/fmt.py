@@ -8,6 +8,7 @@ month names), never of editing templates.
 from __future__ import annotations
 
 import calendar
+import math
 from datetime import date
 
 from babel.dates import format_date
@@ -29,6 +30,14 @@ def number(value: float, decimals: int = 1, locale: str = "en") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(abs(value), format=pattern, locale=locale)
     return "−" + text if value < 0 and text.strip("0.,\u00a0 ") else text  # the same minus sign as percentages
+
+
+def fold(ratio: float, locale: str = "en") -> str:
+    """A ratio to two significant digits, as precise as a units slip needs: 1000.0 -> '1,000', 5.73 -> '5.7'."""
+    if ratio < 10:
+        return number(ratio, 1, locale)
+    step = 10 ** max(0, math.floor(math.log10(ratio)) - 1)
+    return number(round(ratio / step) * step, 0, locale)
 
 
 def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:

@@ -58,6 +58,16 @@ def cif_fob_factor(a: str, b: str, borders: dict[str, set[str]], t: Thresholds =
     return t.cif_fob_neighbours if b in borders.get(a, set()) else t.cif_fob
 
 
+def pairable(figures: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
+    """The figures that can be one side of a mirror pair (a boolean per row).
+
+    One rule for `pair` and for the checks that look at pairs (checks.mirror_units_slip),
+    so a finding can never name a pair the pages do not show, or miss one they do.
+    """
+    kinds = dict(zip(countries["code"], countries["kind"], strict=True))
+    return figures.reporter.map(kinds).eq("country") & figures.partner.map(kinds).eq("country")
+
+
 def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = None,
          t: Thresholds = Thresholds()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (pairs, unmatched) for every two countries that each report trade with the other.
@@ -65,9 +75,8 @@ def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = Non
     `country` in the output is the side that is not the focus reporter, so a
     country page can select its rows; without a focus, the later code of the two.
     """
-    kinds = dict(zip(countries["code"], countries["kind"], strict=True))
     borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=True)}
-    bilateral = figures[figures.reporter.map(kinds).eq("country") & figures.partner.map(kinds).eq("country")]
+    bilateral = figures[pairable(figures, countries)]
     reporters = sorted(set(bilateral.reporter))
     pairs, unmatched = [], []
     for a, b in itertools.combinations(reporters, 2):

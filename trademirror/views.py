@@ -264,6 +264,29 @@ class Views:
             return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.names[t.reporter],
                           partner=self.names[g.country], period=self.period(t.period_start, t.period_end),
                           trade=self.money(t.value_usd_mn, t.qualifier), gdp=self.money(g.value, g.qualifier))
+        if p.code == "units-slip-mirror":
+            a, b = sorted(rows, key=lambda r: r.csv_line)
+            return c.text("findings.sentence.units-slip-mirror", first_reporter=self.names[a.reporter],
+                          first_flow=self.flow_text(a.flow, a.partner), first=self.money(a.value_usd_mn, a.qualifier),
+                          second_reporter=self.names[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
+                          second=self.money(b.value_usd_mn, b.qualifier),
+                          period=self.period(a.period_start, a.period_end),
+                          ratio=fmt.fold(p.details["ratio"], self.locale))
+        if p.code == "units-slip-series":
+            first = rows[0]
+            base = {"reporter": self.names[first.reporter], "flow": self.flow_text(first.flow, first.partner),
+                    "ratio": fmt.fold(p.details["ratio"], self.locale)}
+            if len(rows) == 1:
+                return c.text("findings.sentence.units-slip-series", **base,
+                              period=self.period(first.period_start, first.period_end),
+                              value=self.money(first.value_usd_mn, first.qualifier),
+                              direction=c.text(f"findings.direction.{p.details['direction']}"))
+            a, b = sorted(rows, key=lambda r: (r.period_end, r.period_start, r.csv_line))
+            return c.text("findings.sentence.units-slip-series-pair", **base,
+                          first=self.money(a.value_usd_mn, a.qualifier), first_period=self.period(a.period_start,
+                                                                                                  a.period_end),
+                          second=self.money(b.value_usd_mn, b.qualifier), second_period=self.period(b.period_start,
+                                                                                                    b.period_end))
         return p.message
 
     def finding_items(self, findings: list[Problem], prefix: str) -> list[dict]:
