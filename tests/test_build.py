@@ -198,6 +198,18 @@ def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     assert "China records US$1.7bn more goods sent than Tajikistan records received." in page
 
 
+def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_files(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    for page in (paths.docs / "index.md", paths.docs / "ru" / "index.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "−" in text and not re.search(r"US\$-|-\d[\d,.]* (млн|млрд)", text), page
+    assert "−US$6.8bn" in (paths.docs / "index.md").read_text(encoding="utf-8")  # Turkmenistan's balance
+    chart = (paths.docs / "assets" / "charts" / "index" / "region-balance.csv").read_text(encoding="utf-8")
+    row = next(line for line in chart.splitlines() if line.startswith("Turkmenistan,"))
+    assert ",-6.8,−US$6.8bn," in row  # the number for programs, the label for readers
+
+
 def test_hostile_text_in_the_data_is_printed_as_text(project):
     paths, pkg = project
     payload = '<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }} <img src=x onerror=alert(1)>'

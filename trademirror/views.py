@@ -188,7 +188,7 @@ class Views:
         """
         if p.classification == "small" or pd.isna(p.gap):
             money = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
-            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else "−") + money
+            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else fmt.MINUS) + money
         return self.pct(p.gap)
 
     def pair_flow(self, p) -> str:
@@ -613,9 +613,7 @@ class Views:
                                                 prefix) if len(t) else "–",
                     "exports": self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix),
                     "imports": self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix),
-                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale)
-                    if x.value_usd_mn >= m.value_usd_mn else "−" + fmt.usd_mn(m.value_usd_mn - x.value_usd_mn,
-                                                                             "exact", self.locale),
+                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale),
                 })
         finding = None
         widest = self.largest_gaps()
