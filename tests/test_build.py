@@ -210,6 +210,25 @@ def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_
     assert ",-6.8,−US$6.8bn," in row  # the number for programs, the label for readers
 
 
+def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_are_labelled(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
+    gap_rows = [line for line in page.splitlines() if 'data-label="Verdict"' in line]
+    labelled = [line for line in gap_rows if "(one side preliminary)" in line]
+    # Uzbekistan's 2025 turnover and exports are the partial numbers its statistics agency released
+    assert len(labelled) == 2 and all("(preliminary) (Uzbekistan)" in line for line in labelled)
+    assert all("(preliminary)" not in line for line in gap_rows if line not in labelled)
+    assert "[US$17.1bn](../data.md#src-caspianpost-2026-01) (preliminary)</td>" in page  # key figures
+    ru = (paths.docs / "ru" / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
+    assert "(предварительные данные)" in ru and "(данные одной из сторон предварительные)" in ru
+    gaps = (paths.docs / "downloads" / "mirror-gaps.csv").read_text(encoding="utf-8").splitlines()
+    assert gaps[0].endswith(",x_status,m_status,status")
+    uzb = [line for line in gaps[1:] if line.startswith("UZB,") and ",2025-01-01,2025-12-31," in line]
+    assert len(uzb) == 2 and all(line.endswith(",preliminary") for line in uzb)
+    assert all(line.endswith(",final,final,final") for line in gaps[1:] if line not in uzb)
+
+
 def test_hostile_text_in_the_data_is_printed_as_text(project):
     paths, pkg = project
     payload = '<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }} <img src=x onerror=alert(1)>'

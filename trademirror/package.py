@@ -281,6 +281,8 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
                 if known is not None:
                     all_codes.setdefault(resource["name"], {})[column] = known
                 frame[column] = _text_or_none(frame[column])
+        if resource["name"] == "figures" and "status" not in frame:
+            frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]

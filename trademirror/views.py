@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, fmt, settings
+from . import charts, fmt, mirror, settings
 from .charts import ChartText
 from .i18n import Catalogue, attr, md
 from .package import Dataset, codes
@@ -101,8 +101,21 @@ class Views:
         label = self.source_label(source_id) + (f", {locator}" if locator else "")
         return Markup(f"[{md(label)}]({prefix}data.md#src-{source_id})")
 
-    def value_link(self, value: float, qualifier: str, source_id: str, prefix: str) -> Markup:
-        return Markup(f"[{md(self.money(value, qualifier))}]({prefix}data.md#src-{source_id})")
+    def value_link(self, value: float, qualifier: str, source_id: str, prefix: str, status: str | None = None
+                   ) -> Markup:
+        """The value linked to its source, and "(preliminary)" beside it when the source called it that."""
+        link = Markup(f"[{md(self.money(value, qualifier))}]({prefix}data.md#src-{source_id})")
+        return self.with_status(link, status)
+
+    def with_status(self, value: Markup | str, status: str | None) -> Markup:
+        """A value with its status beside it; a final figure (an empty status) is shown as it is."""
+        if (status or mirror.FINAL) == mirror.FINAL:
+            return md(value)
+        return self.cat.t("status.beside", value=md(value), status=self.cat.text(f"status.{status}"))
+
+    def figure_value(self, r, prefix: str) -> Markup:
+        """A figure row's value as tables and lists show it: linked to its source, its status beside it."""
+        return self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix, mirror.status(r))
 
     def flow_text(self, flow: str, partner: str) -> str:
         return self.cat.text(f"flow.{flow}", partner=self.names.get(partner, partner))
@@ -132,7 +145,7 @@ class Views:
             "period": self.period(r.period_start, r.period_end),
             "reporter": self.names[r.reporter],
             "flow": self.flow_text(r.flow, r.partner),
-            "value": self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix),
+            "value": self.figure_value(r, prefix),
             "source": self.source_link(r.source_id, prefix, r.locator),
             "note": r.note or "",
             "id": r.id,
@@ -166,15 +179,16 @@ class Views:
                 "country": self.country_link(p.country, prefix),
                 "period": self.period(p.period_start, p.period_end),
                 "flow": self.pair_flow(p),
-                "x": Markup(f"{self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix)}"
-                            f" ({md(self.names[x.reporter])})"),
-                "m": Markup(f"{self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix)}"
-                            f" ({md(self.names[m.reporter])})"),
+                "x": Markup(f"{self.figure_value(x, prefix)} ({md(self.names[x.reporter])})"),
+                "m": Markup(f"{self.figure_value(m, prefix)} ({md(self.names[m.reporter])})"),
                 "gap": self.gap_text(p),
                 "class": self.cat.text(f"classification.{p.classification}"),
                 "flow_period": Markup(f"{md(self.pair_flow(p))}, {md(self.period(p.period_start, p.period_end))}"),
                 "verdict": Markup(f'<span class="tm-badge tm-badge--{attr(p.classification)}">'
-                                  f'{attr(self.cat.text(f"classification.{p.classification}"))}</span>'),
+                                  f'{attr(self.cat.text(f"classification.{p.classification}"))}</span>'
+                                  + (f' {attr(self.cat.text("status.pair"))}' if p.status == mirror.PRELIMINARY
+                                     else "")),
+                "status": p.status,
                 "sentence": self.pair_sentence(p),
                 "classification": p.classification,
             })
@@ -298,7 +312,7 @@ class Views:
                     r = self.by_id[i]
                     involved.append(Markup(f"{md(self.names[r.reporter])}, {md(self.flow_text(r.flow, r.partner))},"
                                            f" {md(self.period(r.period_start, r.period_end))}:"
-                                           f" {self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix)}"
+                                           f" {self.figure_value(r, prefix)}"
                                            f" — {self.source_link(r.source_id, prefix, r.locator)}"
                                            f" (`{md(r.id)}`)"))
                 else:
@@ -415,7 +429,8 @@ class Views:
         rows = []
         for p in pairs.itertuples(index=False):
             for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != self.focus):
-                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, "published",
+                status = "preliminary" if mirror.status(fig) == mirror.PRELIMINARY else "published"
+                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, status,
                                             fig.source_id, self.gap_text(p) if fig.reporter != self.focus else None))
         return rows
 
@@ -787,7 +802,8 @@ def widest_first(pairs: pd.DataFrame) -> pd.DataFrame:
 
 GAPS_FILE = "mirror-gaps.csv"
 GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "x_id", "x_value", "m_id",
-                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification"]
+                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification",
+                "x_status", "m_status", "status"]  # status: preliminary when either side is
 
 
 def gaps_table(pairs: pd.DataFrame) -> pd.DataFrame:
