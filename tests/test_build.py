@@ -229,6 +229,27 @@ def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_ar
     assert all(line.endswith(",final,final,final") for line in gaps[1:] if line not in uzb)
 
 
+def test_who_recorded_a_figure_is_the_agency_kind_its_source_names_in_both_languages(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+    assert "China's customs put its trade with Kazakhstan in 2025" in page  # caspianpost-2026-01: CHN:customs
+    home = (paths.docs / "index.md").read_text(encoding="utf-8")
+    # Tajikistan's customs and the others' statistics offices: the partners' kinds, most figures first
+    assert "China's customs service and the statistics offices or customs services of its partners" in home
+    # The same source, its agency for China now a statistics office, and then not named at all.
+    for kind, en, ru in (("statistics", "China's statistics office put its trade with Kazakhstan",
+                          "По данным национальной статистики, которую публикует Китай, товарооборот"),
+                         ("", "China, in figures whose source names no agency, put its trade with Kazakhstan",
+                          "(ведомство в источнике не названо), товарооборот")):
+        agency = "UZB:statistics TJK:customs KGZ:statistics" + (f" CHN:{kind}" if kind else "")
+        pkg.set("sources", "caspianpost-2026-01", agency=agency)
+        build(pkg.descriptor, paths, log=quiet)
+        assert en in (paths.docs / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+        assert ru in (paths.docs / "ru" / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+        assert "customs recorded" not in (paths.docs / "index.md").read_text(encoding="utf-8")
+
+
 def test_hostile_text_in_the_data_is_printed_as_text(project):
     paths, pkg = project
     payload = '<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }} <img src=x onerror=alert(1)>'

@@ -59,6 +59,12 @@ CASES = {
                           "not-allowed", "data/figures.csv", "qualifier"),
     "unknown status": (lambda c: c.set("figures", "chn-kaz-turnover-2025", status="provisional"),
                        "not-allowed", "data/figures.csv", "status"),
+    "agency of an unknown economy": (lambda c: c.set("sources", "vbkg-2026", agency="XXX:customs"),
+                                     "unknown-country", "data/sources.csv", "agency"),
+    "agency listed twice": (lambda c: c.set("sources", "vbkg-2026", agency="CHN:customs CHN:statistics"),
+                            "duplicate-agency", "data/sources.csv", "agency"),
+    "unknown agency kind": (lambda c: c.set("sources", "vbkg-2026", agency="CHN:police"),
+                            "bad-format", "data/sources.csv", "agency"),
     "missing value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn=""),
                       "missing-value", "data/figures.csv", "value_usd_mn"),
     "bad date": (lambda c: c.set("figures", "chn-kaz-turnover-2025", period_end="2025-13-31"),
@@ -134,6 +140,13 @@ def test_an_empty_status_means_final_and_a_package_without_the_column_still_load
     real_copy.write_rows("figures", [{k: v for k, v in r.items() if k != "status"} for r in real_copy.rows("figures")])
     report, data = validate(real_copy.descriptor)
     assert report.errors == [] and data.figures.status.isna().all()
+
+
+def test_an_unknown_agency_kind_says_how_to_write_the_cell_not_a_regular_expression(real_copy: PackageCopy):
+    real_copy.set("sources", "vbkg-2026", agency="CHN:police")
+    report, _ = validate(real_copy.descriptor)
+    (problem,) = report.errors
+    assert "customs, statistics, ministry, not-stated" in problem.fix and "^" not in problem.fix
 
 
 def test_validate_command_exits_1_with_one_line_per_error_and_no_traceback(real_copy: PackageCopy):

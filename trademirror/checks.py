@@ -246,6 +246,7 @@ def run(data: Dataset, today: date | None = None) -> list[Problem]:
     errors += check_countries(data)
     errors += check_corroborations(data)
     errors += check_settings(data)
+    errors += check_agencies(data)
     if errors:  # findings on malformed data would only add noise
         return errors
     findings: list[Problem] = []
@@ -351,6 +352,24 @@ def check_corroborations(data: Dataset) -> list[Problem]:
             out.append(_error("corroboration-target", rel, row.csv_line, "figure_id",
                               "needs exactly one of figure_id and growth_id",
                               "fill in the id of the figure or of the growth rate this source restates"))
+    return out
+
+
+def check_agencies(data: Dataset) -> list[Problem]:
+    """sources.agency names economies in countries.csv, each once: the pages' wording rests on it."""
+    known = set(data.countries["code"])
+    rel = data.files["sources"]
+    out = []
+    for row in data.sources.itertuples(index=False):
+        items = codes(getattr(row, "agency", None))
+        listed = [item.split(":", 1)[0] for item in items]
+        for code in sorted({c for c in listed if listed.count(c) > 1}):
+            kinds = " and ".join(item.split(":", 1)[1] for item in items if item.startswith(code + ":"))
+            out.append(_error("duplicate-agency", rel, row.csv_line, "agency", f"{code} is listed twice ({kinds})",
+                              f"keep one {code}:kind pair, the kind of agency this publication names for {code}"))
+        for code in sorted(set(listed) - known):
+            out.append(_error("unknown-country", rel, row.csv_line, "agency", f"'{code}' is not in countries.csv",
+                              "use a code listed in countries.csv, or add the economy there"))
     return out
 
 

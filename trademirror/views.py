@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import charts, fmt, mirror, settings
 from .charts import ChartText
 from .i18n import Catalogue, attr, md
-from .package import Dataset, codes
+from .package import NOT_STATED, Dataset, agencies, codes
 from .report import Problem, Report
 
 SLUG_MAX = 40
@@ -116,6 +116,44 @@ class Views:
     def figure_value(self, r, prefix: str) -> Markup:
         """A figure row's value as tables and lists show it: linked to its source, its status beside it."""
         return self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix, mirror.status(r))
+
+    # --- who published a figure -----------------------------------------------
+
+    def agency_kind(self, reporter: str, source_id: str) -> str:
+        """The kind of agency a source names for a reporter's figures (sources.agency); 'not-stated' if none.
+
+        Sentences about who recorded a figure are built from this, never assumed:
+        a statistics office is not a customs service, and a source that names no
+        agency must not be made to name one.
+        """
+        return agencies(getattr(self.sources[source_id], "agency", None)).get(reporter, NOT_STATED)
+
+    def agency(self, reporter: str, source_id: str) -> str:
+        """Who recorded a figure, in the words the language's sentences need (agency.according.*)."""
+        return self.cat.text(f"agency.according.{self.agency_kind(reporter, source_id)}",
+                             country=self.names[reporter])
+
+    def agency_kinds(self, figures: pd.DataFrame) -> list[str]:
+        """The kinds of agency behind these figures, most figures first; 'not-stated' only if no kind is stated."""
+        counts = Counter(self.agency_kind(r, s) for r, s in zip(figures.reporter, figures.source_id, strict=True))
+        stated = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if k != NOT_STATED]
+        return stated or ([NOT_STATED] if counts else [])
+
+    def home_lead(self) -> str:
+        """The home page's opening: the focus reporter's agency and its partners', as the sources name them."""
+        c, f = self.cat, self.figures
+        own = self.agency_kinds(f[f.reporter == self.focus]) or [NOT_STATED]
+        partners = self.agency_kinds(f[(f.partner == self.focus) & (f.reporter != self.focus)]) or [NOT_STATED]
+
+        def either(words: list[str]) -> str:
+            text = words[0]
+            for word in words[1:]:
+                text = c.text("agency.or", a=text, b=word)
+            return text
+
+        return c.t("home.lead", focus=self.names[self.focus],
+                   focus_agency=either([c.text(f"agency.service.{k}", country=self.names[self.focus]) for k in own]),
+                   partner_agencies=either([c.text(f"agency.plural.{k}") for k in partners]))
 
     def flow_text(self, flow: str, partner: str) -> str:
         return self.cat.text(f"flow.{flow}", partner=self.names.get(partner, partner))
@@ -604,6 +642,7 @@ class Views:
                        & g.base_start.map(_year).eq(t.period_start.year - 1)]
             numbers = {
                 "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.names[focus],
+                                agency=self.agency(focus, t.source_id),
                                 region=self.names[self.region],
                                 value=self.value_link(t.value_usd_mn, t.qualifier, t.source_id, prefix),
                                 exports=self.value_link(x.value_usd_mn.iloc[0], x.qualifier.iloc[0],
@@ -640,7 +679,7 @@ class Views:
                           sentence=self.pair_sentence(first),
                           period=self.period(first.period_start, first.period_end))
         return Page("index.md", "home.md.j2", {
-            "finding": finding, "numbers": numbers, "compared": compared, "year": year,
+            "lead": self.home_lead(), "finding": finding, "numbers": numbers, "compared": compared, "year": year,
             "pairs": self.pair_rows(self.pairs, prefix),
             "countries": [self.country_link(code, prefix) for code in countries],
             "finding_count": len(self.report.findings),
@@ -659,6 +698,7 @@ class Views:
             if not full.empty:
                 h = full.sort_values("period_end").iloc[-1]
             lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
+                              agency=self.agency(h.reporter, h.source_id),
                               period=self.period(h.period_start, h.period_end),
                               value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
         unmatched = self.unmatched_items(code)
