@@ -221,7 +221,7 @@ def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_ar
     assert all("(preliminary)" not in line for line in gap_rows if line not in labelled)
     assert "[US$17.1bn](../data.md#src-caspianpost-2026-01) (preliminary)</td>" in page  # key figures
     ru = (paths.docs / "ru" / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
-    assert "(предварительные данные)" in ru and "(данные одной из сторон предварительные)" in ru
+    assert "(предв. данные)" in ru and "(у одной стороны — предв. данные)" in ru
     gaps = (paths.docs / "downloads" / "mirror-gaps.csv").read_text(encoding="utf-8").splitlines()
     assert gaps[0].endswith(",x_status,m_status,status")
     uzb = [line for line in gaps[1:] if line.startswith("UZB,") and ",2025-01-01,2025-12-31," in line]
