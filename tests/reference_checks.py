@@ -28,7 +28,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from trademirror import fmt, settings
+from trademirror import fmt, mirror, settings
 from trademirror.package import Dataset, codes
 from trademirror.report import Problem
 
@@ -191,7 +191,7 @@ def _names(data: Dataset) -> dict[str, str]:
 
 def _describe(row, names: dict[str, str]) -> str:
     preposition = {"turnover": "with", "exports": "to", "imports": "from"}[row.flow]
-    return (f"{row.reporter} {row.flow} {preposition}"
+    return (f"{names.get(row.reporter, row.reporter)} {row.flow} {preposition}"
             f" {names.get(row.partner, row.partner)}, {fmt.period(row.period_start, row.period_end)}:"
             f" {fmt.usd_mn(row.value_usd_mn, row.qualifier)} (line {row.csv_line})")
 
@@ -353,9 +353,80 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
     return out
 
 
+# --- Added with the units-slip checks: written row by row first, as the oracle for the fast ones. ---
+
+
+def _fold(ratio: float) -> str:
+    if ratio < 10:
+        return fmt.number(ratio, 1)
+    digits = 10 ** max(0, math.floor(math.log10(ratio)) - 1)
+    return fmt.number(round(ratio / digits) * digits, 0)
+
+
+UNITS_FIX = ("check both against the source: if one was typed in the wrong unit (billions or thousands"
+             " as millions), correct it; if both are as published, keep them; the site reports the difference")
+
+
+def mirror_units_slip(data: Dataset) -> list[Problem]:
+    """Every two figures that are the two sides of one mirror pair, compared pair by pair in file order."""
+    names, out = _names(data), []
+    side = _rows(data.figures[mirror.pairable(data.figures, data.countries)])
+    for a, b in itertools.combinations(sorted(side, key=lambda r: r.csv_line), 2):
+        if a.reporter == a.partner or (b.reporter, b.partner, b.flow, b.period_start, b.period_end) != (
+                a.partner, a.reporter, settings.MIRROR_FLOW[a.flow], a.period_start, a.period_end):
+            continue
+        small, big = sorted([a, b], key=lambda r: r.value_usd_mn)
+        if small.value_usd_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
+            ratio = big.value_usd_mn / small.value_usd_mn
+            out.append(_finding(
+                "units-slip-mirror", data, [a, b],
+                f"the two sides of the same trade differ {_fold(ratio)}-fold: {_describe(a, names)} against"
+                f" {_describe(b, names)}; one of them is probably in the wrong unit", UNITS_FIX,
+                {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
+    return out
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def series_units_slip(data: Dataset) -> list[Problem]:
+    """Each series (reporter, partner, flow), each positive figure against the log-median of the others."""
+    names, out = _names(data), []
+    limit = math.log10(settings.UNITS_SERIES_FACTOR)
+    for _, group in data.figures.groupby(["reporter", "partner", "flow"], sort=True):
+        rows = [r for r in sorted(_rows(group), key=lambda r: r.csv_line) if r.value_usd_mn > 0]
+        logs = [math.log10(r.value_usd_mn / _months(r.period_start, r.period_end)) for r in rows]
+        if len(rows) == 2:
+            if abs(logs[0] - logs[1]) >= limit - 1e-12:
+                small, big = sorted(rows, key=lambda r: logs[rows.index(r)])
+                ratio = 10 ** abs(logs[0] - logs[1])
+                out.append(_finding(
+                    "units-slip-series", data, rows,
+                    f"two figures of the same series differ {_fold(ratio)}-fold, month for month:"
+                    f" {_describe(rows[0], names)} and {_describe(rows[1], names)}; one of them is probably in the"
+                    f" wrong unit", UNITS_FIX, {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
+            continue
+        for i, row in enumerate(rows):
+            others = sorted(logs[:i] + logs[i + 1:])
+            if not others:
+                continue
+            mid = len(others) // 2
+            yardstick = others[mid] if len(others) % 2 else (others[mid - 1] + others[mid]) / 2
+            if abs(logs[i] - yardstick) >= limit - 1e-12:
+                ratio = 10 ** abs(logs[i] - yardstick)
+                word = "above" if logs[i] > yardstick else "below"
+                out.append(_finding(
+                    "units-slip-series", data, [row],
+                    f"{_describe(row, names)} is {_fold(ratio)} times {word} the other {len(rows) - 1} figures of"
+                    f" the same series, month for month; it is probably in the wrong unit", UNITS_FIX,
+                    {"ratio": round(ratio, 2), "direction": word}))
+    return out
+
+
 FINDING_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     turnover_vs_components, group_vs_members, part_exceeds_whole,
-    conflicting_figures, growth_mismatch, trade_exceeds_gdp,
+    conflicting_figures, growth_mismatch, trade_exceeds_gdp, mirror_units_slip, series_units_slip,
 ]
 
 

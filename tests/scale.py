@@ -42,7 +42,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
     countries += [f"{c},Reporter {c},country,," for c in REPORTERS]
     countries += [f"{c},Partner {c},country,XGR," for c in codes]
     _write(data / "countries.csv", countries)
-    _write(data / "sources.csv", [header["sources"], "src,Publisher,Title,2025,https://example.org/a,Agency,en"])
+    _write(data / "sources.csv", [header["sources"], "src,Publisher,Title,2025,https://example.org/a,Agency,en,"])
     _write(data / "corroborations.csv", [header["corroborations"]])
 
     # Cumulative January..month values: monthly increments summed along the year.
@@ -66,7 +66,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
                         t = 3 * t  # a turnover three times its exports + imports
                     cell += 1
                     period = f"{year}-01-01,{ends[y][m]}"
-                    tail = "exact,src,\"table 1, row 2\","
+                    tail = "exact,src,\"table 1, row 2\",,"  # no note; status empty: final
                     lines.append(f"{prefix}-x-{year}-{m + 1:02d},{reporter},{partner},exports,{period},{x},{tail}")
                     lines.append(f"{prefix}-m-{year}-{m + 1:02d},{reporter},{partner},imports,{period},{i},{tail}")
                     lines.append(f"{prefix}-t-{year}-{m + 1:02d},{reporter},{partner},turnover,{period},{t},{tail}")
@@ -79,7 +79,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
                 stem = f"{reporter.lower()}-xgr"
                 for flow, value in (("exports", x), ("imports", i), ("turnover", x + i)):
                     lines.append(f"{stem}-{flow}-{year}-{m + 1:02d},{reporter},XGR,{flow},{period},{value},"
-                                 "exact,src,table 2,")
+                                 "exact,src,table 2,,")
     _write(data / "figures.csv", lines)
 
     growth = [header["growth"]]

@@ -198,6 +198,58 @@ def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     assert "China records US$1.7bn more goods sent than Tajikistan records received." in page
 
 
+def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_files(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    for page in (paths.docs / "index.md", paths.docs / "ru" / "index.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "−" in text and not re.search(r"US\$-|-\d[\d,.]* (млн|млрд)", text), page
+    assert "−US$6.8bn" in (paths.docs / "index.md").read_text(encoding="utf-8")  # Turkmenistan's balance
+    chart = (paths.docs / "assets" / "charts" / "index" / "region-balance.csv").read_text(encoding="utf-8")
+    row = next(line for line in chart.splitlines() if line.startswith("Turkmenistan,"))
+    assert ",-6.8,−US$6.8bn," in row  # the number for programs, the label for readers
+
+
+def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_are_labelled(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
+    gap_rows = [line for line in page.splitlines() if 'data-label="Verdict"' in line]
+    labelled = [line for line in gap_rows if "(one side preliminary)" in line]
+    # Uzbekistan's 2025 turnover and exports are the partial numbers its statistics agency released
+    assert len(labelled) == 2 and all("(preliminary) (Uzbekistan)" in line for line in labelled)
+    assert all("(preliminary)" not in line for line in gap_rows if line not in labelled)
+    assert "[US$17.1bn](../data.md#src-caspianpost-2026-01) (preliminary)</td>" in page  # key figures
+    ru = (paths.docs / "ru" / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
+    assert "(предв. данные)" in ru and "(у одной стороны — предв. данные)" in ru
+    gaps = (paths.docs / "downloads" / "mirror-gaps.csv").read_text(encoding="utf-8").splitlines()
+    assert gaps[0].endswith(",x_status,m_status,status")
+    uzb = [line for line in gaps[1:] if line.startswith("UZB,") and ",2025-01-01,2025-12-31," in line]
+    assert len(uzb) == 2 and all(line.endswith(",preliminary") for line in uzb)
+    assert all(line.endswith(",final,final,final") for line in gaps[1:] if line not in uzb)
+
+
+def test_who_recorded_a_figure_is_the_agency_kind_its_source_names_in_both_languages(project):
+    paths, pkg = project
+    build(pkg.descriptor, paths, log=quiet)
+    page = (paths.docs / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+    assert "China's customs put its trade with Kazakhstan in 2025" in page  # caspianpost-2026-01: CHN:customs
+    home = (paths.docs / "index.md").read_text(encoding="utf-8")
+    # Tajikistan's customs and the others' statistics offices: the partners' kinds, most figures first
+    assert "China's customs service and the statistics offices or customs services of its partners" in home
+    # The same source, its agency for China now a statistics office, and then not named at all.
+    for kind, en, ru in (("statistics", "China's statistics office put its trade with Kazakhstan",
+                          "По данным национальной статистики, которую публикует Китай, товарооборот"),
+                         ("", "China, in figures whose source names no agency, put its trade with Kazakhstan",
+                          "(ведомство в источнике не названо), товарооборот")):
+        agency = "UZB:statistics TJK:customs KGZ:statistics" + (f" CHN:{kind}" if kind else "")
+        pkg.set("sources", "caspianpost-2026-01", agency=agency)
+        build(pkg.descriptor, paths, log=quiet)
+        assert en in (paths.docs / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+        assert ru in (paths.docs / "ru" / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
+        assert "customs recorded" not in (paths.docs / "index.md").read_text(encoding="utf-8")
+
+
 def test_hostile_text_in_the_data_is_printed_as_text(project):
     paths, pkg = project
     payload = '<script>alert(1)</script> [x](javascript:alert(1)) {{ 7*7 }} <img src=x onerror=alert(1)>'

@@ -224,3 +224,116 @@ def test_rounding_units_on_arrays_equal_the_scalar_rule(value):
     import numpy as np
 
     assert checks.rounding_units(np.array([value]))[0] == checks.rounding_unit(value)
+
+
+# --- Units slips --------------------------------------------------------------------
+
+
+def _side(fid, reporter, partner, flow, value, year=2024, months=12):
+    row = _fig(fid, partner, flow, value, f"{year}-01-01", f"{year}-{months:02d}-{30 if months in (6, 9) else 31}")
+    return dict(row, reporter=reporter)
+
+
+def mirror_tables(series):
+    """AAA's exports to each partner over several years, and the partner's imports from AAA: the two sides agree."""
+    figures = []
+    for i, (values, ratio) in enumerate(series):
+        p = f"P{i:02d}"
+        for year, value in enumerate(values, start=2018):
+            figures.append(_side(f"x{i}-{year}", "AAA", p, "exports", value, year))
+            figures.append(_side(f"m{i}-{year}", p, "AAA", "imports", round(value * ratio), year))
+    return {"figures": figures, "sources": SOURCES, "countries": _countries(len(series))}
+
+
+# Each partner: 3-6 years of exports, within a factor of 1.5 of each other (so a slip of 1,000 stays beyond the
+# series factor of 500 from their median); the importer records 0.8-1.5 times as much.
+mirror_series = st.lists(st.tuples(st.integers(1000, 90_000).flatmap(
+    lambda base: st.lists(st.integers(base, base * 3 // 2), min_size=3, max_size=6)), st.floats(0.8, 1.5)),
+    min_size=1, max_size=3)
+UNITS_HYPOTHESIS = settings(HYPOTHESIS, max_examples=25)
+
+
+@UNITS_HYPOTHESIS
+@given(series=mirror_series)
+def test_two_sides_that_agree_within_ordinary_gaps_are_no_units_slip(tmp_path_factory, series):
+    assert _findings(tmp_path_factory, mirror_tables(series)) == []
+
+
+@UNITS_HYPOTHESIS
+@given(series=mirror_series, pick=st.integers(0, 100), side=st.sampled_from(["x", "m"]),
+       slip=st.sampled_from([1000, 0.001]))
+def test_one_figure_typed_in_the_wrong_unit_is_named_by_both_units_checks(tmp_path_factory, series, pick, side,
+                                                                           slip):
+    tables = mirror_tables(series)
+    i = pick % len(series)
+    year = 2018 + pick % len(series[i][0])
+    fid, other = f"{side}{i}-{year}", f"{'m' if side == 'x' else 'x'}{i}-{year}"
+    row = next(r for r in tables["figures"] if r["id"] == fid)
+    row["value_usd_mn"] = repr(round(float(row["value_usd_mn"]) * slip, 3))  # 516300 typed as 516.3, or the reverse
+    found = {(p.code, tuple(sorted(p.ids))) for p in _findings(tmp_path_factory, tables)}
+    assert found == {("units-slip-mirror", tuple(sorted([fid, other]))), ("units-slip-series", (fid,))}
+
+
+@UNITS_HYPOTHESIS
+@given(series=mirror_series, slips=st.lists(st.tuples(st.integers(0, 100), st.sampled_from(["x", "m"]),
+                                                      st.sampled_from([1000, 0.001, 0.0, 4.9, 6.0, 450.0])),
+                                            max_size=4))
+def test_fast_units_checks_return_exactly_what_the_row_by_row_checks_return(tmp_path_factory, series, slips):
+    tables = mirror_tables(series)
+    for pick, side, factor in slips:
+        i = pick % len(series)
+        fid = f"{side}{i}-{2018 + pick % len(series[i][0])}"
+        row = next(r for r in tables["figures"] if r["id"] == fid)
+        row["value_usd_mn"] = repr(round(float(row["value_usd_mn"]) * factor, 3))
+    tables["figures"].append(dict(tables["figures"][0], id="again", value_usd_mn="12.5"))  # two figures, one side
+    fast, oracle = _both(tmp_path_factory, tables)
+    assert fast == oracle
+
+
+@pytest.mark.parametrize("sender, receiver, expected", [
+    (516_300, 516.3, True),  # billions typed as millions: the example in the issue
+    (516.3, 516_300, True),
+    (3700, 2300, False),  # a real gap (Tajik imports from China, 2025): large, but no units slip
+    (100, 540, True),  # beyond 5x even at the ends of the rounding intervals (105 and 535)
+    (100, 520, False),  # 5.2x as typed, but 100 may be 105 and 520 may be 515: within 5x
+    (100, 499, False),
+    (0, 500, False),  # a zero side is no unit
+])
+def test_a_mirror_pair_is_a_units_slip_only_beyond_the_factor_whatever_the_rounding(tmp_path_factory, sender,
+                                                                                     receiver, expected):
+    tables = {"figures": [_side("x", "AAA", "P00", "exports", sender), _side("m", "P00", "AAA", "imports", receiver)],
+              "sources": SOURCES, "countries": _countries(1)}
+    found = [(p.code, p.ids) for p in _findings(tmp_path_factory, tables)]
+    assert found == ([("units-slip-mirror", ("x", "m"))] if expected else [])
+
+
+@pytest.mark.parametrize("values, months, expected", [
+    ([520, 610, 0.7, 580], [12, 12, 12, 12], {("s2",)}),  # one year typed in billions
+    ([520, 610, 580_000], [12, 12, 12], {("s2",)}),  # one year typed in thousands
+    ([520, 610, 45], [12, 12, 1], set()),  # a month against years: per month, nothing odd
+    ([520, 610, 0.05], [12, 12, 1], {("s2",)}),  # ... unless the month is a thousand times off too
+    ([520, 0.52], [12, 12], {("s0", "s1")}),  # two figures: which is wrong cannot be told, both are named
+    ([520, 2.0], [12, 12], set()),  # 260x: far apart, but not the factor of a slip
+    ([520, 0, 610], [12, 12, 12], set()),  # a zero is not compared
+])
+def test_a_figure_far_out_of_its_series_is_a_units_slip(tmp_path_factory, values, months, expected):
+    figures = [_side(f"s{i}", "AAA", "P00", "exports", value, 2018 + i, m)
+               for i, (value, m) in enumerate(zip(values, months))]
+    found = {p.ids for p in _findings(tmp_path_factory, {"figures": figures, "sources": SOURCES,
+                                                         "countries": _countries(1)}) if p.code == "units-slip-series"}
+    assert found == expected
+
+
+def test_a_value_in_billions_typed_as_millions_in_the_real_package_is_a_finding_naming_both_rows(tmp_path):
+    import shutil
+
+    from .conftest import PackageCopy
+
+    shutil.copytree(REAL_DESCRIPTOR.parent, tmp_path / "pkg")
+    copy = PackageCopy(tmp_path / "pkg")
+    line = copy.set("figures", "chn-tjk-exports-2025", value_usd_mn="3.7")  # US$3.7bn typed as 3.7 million
+    report, _ = validate(copy.descriptor)
+    slips = [p for p in report.findings if p.code.startswith("units-slip")]
+    assert [(p.code, p.row, p.ids) for p in slips] == [
+        ("units-slip-mirror", line, ("chn-tjk-exports-2025", "tjk-chn-imports-2025"))]
+    assert "differ 620-fold" in slips[0].message and "Tajikistan" in slips[0].message

@@ -156,3 +156,20 @@ def test_the_gaps_download_keeps_the_measures_the_pages_leave_out(x, m):
     # the sign the pages state in the gap column's header: + when the receiver records more
     if abs(m - x * 1.06) > 1e-3 * m:
         assert (row.gap > 0) == (m > x * 1.06)
+
+
+@pytest.mark.parametrize("x_status, m_status, expected", [
+    (None, None, ("final", "final", "final")),  # an empty cell means final
+    ("final", "final", ("final", "final", "final")),
+    ("preliminary", None, ("preliminary", "final", "preliminary")),
+    (None, "preliminary", ("final", "preliminary", "preliminary")),  # a gap is only as settled as its less settled side
+])
+def test_a_pair_carries_each_sides_status_and_is_preliminary_when_either_side_is(x_status, m_status, expected):
+    pairs, _ = pair(dict(fig("x", "AAA", "CCC", "exports", 1000), status=x_status),
+                    dict(fig("m", "CCC", "AAA", "imports", 1100), status=m_status))
+    assert tuple(pairs.iloc[0][["x_status", "m_status", "status"]]) == expected
+
+
+def test_figures_without_a_status_column_pair_as_final():
+    pairs, _ = pair(fig("x", "AAA", "CCC", "exports", 1000), fig("m", "CCC", "AAA", "imports", 1100))
+    assert pairs.iloc[0].status == "final"

@@ -27,7 +27,7 @@ def test_real_package_keeps_the_column_names_forks_rely_on():
     data = package.load(REAL_DESCRIPTOR)
     assert list(data.figures.columns[:-1]) == [
         "id", "reporter", "partner", "flow", "period_start", "period_end",
-        "value_usd_mn", "qualifier", "source_id", "locator", "note",
+        "value_usd_mn", "qualifier", "source_id", "locator", "note", "status",
     ]
 
 
@@ -57,6 +57,14 @@ CASES = {
                      "not-allowed", "data/figures.csv", "flow"),
     "unknown qualifier": (lambda c: c.set("figures", "chn-kaz-turnover-2025", qualifier="roughly"),
                           "not-allowed", "data/figures.csv", "qualifier"),
+    "unknown status": (lambda c: c.set("figures", "chn-kaz-turnover-2025", status="provisional"),
+                       "not-allowed", "data/figures.csv", "status"),
+    "agency of an unknown economy": (lambda c: c.set("sources", "vbkg-2026", agency="XXX:customs"),
+                                     "unknown-country", "data/sources.csv", "agency"),
+    "agency listed twice": (lambda c: c.set("sources", "vbkg-2026", agency="CHN:customs CHN:statistics"),
+                            "duplicate-agency", "data/sources.csv", "agency"),
+    "unknown agency kind": (lambda c: c.set("sources", "vbkg-2026", agency="CHN:police"),
+                            "bad-format", "data/sources.csv", "agency"),
     "missing value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn=""),
                       "missing-value", "data/figures.csv", "value_usd_mn"),
     "bad date": (lambda c: c.set("figures", "chn-kaz-turnover-2025", period_end="2025-13-31"),
@@ -109,6 +117,36 @@ def test_an_error_line_reads_file_row_field_problem_and_fix(real_copy: PackageCo
         f"data/figures.csv:{line}: value_usd_mn: '-5' is negative — values are ≥ 0; enter the size of the"
         " flow, the direction goes in 'flow'"
     ]
+
+
+def test_a_status_other_than_final_or_preliminary_is_one_line_naming_the_choices(real_copy: PackageCopy):
+    line = real_copy.set("figures", "chn-kaz-turnover-2025", status="Preliminary")
+    report, _ = validate(real_copy.descriptor)
+    assert [p.line() for p in report.errors if p.field == "status"] == [
+        next(p.line() for p in report.errors)]
+    text = report.errors[0].line()
+    assert text.startswith(f"data/figures.csv:{line}: status: ") and "final" in text and "preliminary" in text
+
+
+def test_an_empty_status_means_final_and_a_package_without_the_column_still_loads(real_copy: PackageCopy):
+    import json
+
+    data = package.load(real_copy.descriptor)
+    assert set(data.figures.status.fillna("final")) == {"final", "preliminary"}
+    descriptor = json.loads(real_copy.descriptor.read_text(encoding="utf-8"))
+    figures = next(r for r in descriptor["resources"] if r["name"] == "figures")
+    figures["schema"]["fields"] = [f for f in figures["schema"]["fields"] if f["name"] != "status"]
+    real_copy.descriptor.write_text(json.dumps(descriptor), encoding="utf-8")
+    real_copy.write_rows("figures", [{k: v for k, v in r.items() if k != "status"} for r in real_copy.rows("figures")])
+    report, data = validate(real_copy.descriptor)
+    assert report.errors == [] and data.figures.status.isna().all()
+
+
+def test_an_unknown_agency_kind_says_how_to_write_the_cell_not_a_regular_expression(real_copy: PackageCopy):
+    real_copy.set("sources", "vbkg-2026", agency="CHN:police")
+    report, _ = validate(real_copy.descriptor)
+    (problem,) = report.errors
+    assert "customs, statistics, ministry, not-stated" in problem.fix and "^" not in problem.fix
 
 
 def test_validate_command_exits_1_with_one_line_per_error_and_no_traceback(real_copy: PackageCopy):

@@ -28,7 +28,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from . import fmt, settings
+from . import fmt, mirror, settings
 from .package import Dataset, codes
 from .report import Problem
 
@@ -246,6 +246,7 @@ def run(data: Dataset, today: date | None = None) -> list[Problem]:
     errors += check_countries(data)
     errors += check_corroborations(data)
     errors += check_settings(data)
+    errors += check_agencies(data)
     if errors:  # findings on malformed data would only add noise
         return errors
     findings: list[Problem] = []
@@ -354,6 +355,24 @@ def check_corroborations(data: Dataset) -> list[Problem]:
     return out
 
 
+def check_agencies(data: Dataset) -> list[Problem]:
+    """sources.agency names economies in countries.csv, each once: the pages' wording rests on it."""
+    known = set(data.countries["code"])
+    rel = data.files["sources"]
+    out = []
+    for row in data.sources.itertuples(index=False):
+        items = codes(getattr(row, "agency", None))
+        listed = [item.split(":", 1)[0] for item in items]
+        for code in sorted({c for c in listed if listed.count(c) > 1}):
+            kinds = " and ".join(item.split(":", 1)[1] for item in items if item.startswith(code + ":"))
+            out.append(_error("duplicate-agency", rel, row.csv_line, "agency", f"{code} is listed twice ({kinds})",
+                              f"keep one {code}:kind pair, the kind of agency this publication names for {code}"))
+        for code in sorted(set(listed) - known):
+            out.append(_error("unknown-country", rel, row.csv_line, "agency", f"'{code}' is not in countries.csv",
+                              "use a code listed in countries.csv, or add the economy there"))
+    return out
+
+
 def check_settings(data: Dataset) -> list[Problem]:
     codes = set(data.countries["code"])
     out = []
@@ -388,7 +407,7 @@ def _names(data: Dataset) -> dict[str, str]:
 
 def _describe(row, names: dict[str, str]) -> str:
     preposition = {"turnover": "with", "exports": "to", "imports": "from"}[row.flow]
-    return (f"{row.reporter} {row.flow} {preposition}"
+    return (f"{names.get(row.reporter, row.reporter)} {row.flow} {preposition}"
             f" {names.get(row.partner, row.partner)}, {fmt.period(row.period_start, row.period_end)}:"
             f" {fmt.usd_mn(row.value_usd_mn, row.qualifier)} (line {row.csv_line})")
 
@@ -763,9 +782,151 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
     return out
 
 
+# --- Units slips ----------------------------------------------------------------
+# A value in billions typed in as millions (516.3 for 516,300) passes every other
+# check: it is a plausible number on its own. It shows against the figures that
+# should be near it: the other side of the same trade, and the same series in
+# other periods. A slip is a factor of a thousand; real disagreements are
+# percentages, so the thresholds (settings) sit far from both.
+
+
+UNITS_FIX = ("check both against the source: if one was typed in the wrong unit (billions or thousands"
+             " as millions), correct it; if both are as published, keep them; the site reports the difference")
+
+
+def mirror_units_slip(data: Dataset) -> list[Problem]:
+    """The two sides of a mirror pair differ by more than settings.UNITS_PAIR_FACTOR: one is probably in the wrong unit.
+
+    Decided on the rounding intervals, so only a difference no rounding can
+    explain is reported; a zero side is left alone (a zero is not a unit).
+    """
+    names, out = _names(data), []
+    pairs = _mirror_units_suspects(data)
+    rows = _rows_at(data.figures, [p for pair in pairs for p in pair])
+    for a_pos, b_pos in pairs:
+        a, b = rows[a_pos], rows[b_pos]
+        small, big = sorted([a, b], key=lambda r: r.value_usd_mn)
+        if small.value_usd_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
+            ratio = big.value_usd_mn / small.value_usd_mn
+            out.append(_finding(
+                "units-slip-mirror", data, [a, b],
+                f"the two sides of the same trade differ {fmt.fold(ratio)}-fold: {_describe(a, names)} against"
+                f" {_describe(b, names)}; one of them is probably in the wrong unit", UNITS_FIX,
+                {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
+    return out
+
+
+def _mirror_units_suspects(data: Dataset) -> list[tuple[int, int]]:
+    """(a, b) row positions, a before b in the file, that are the two sides of one mirror pair and may be apart.
+
+    Each figure is joined to the figures carrying its mirror key (partner as
+    reporter, reporter as partner, the mirror flow, the same period) on integer
+    codes, then kept when its interval may lie beyond the factor of the other's.
+    """
+    k = _keys(data)
+    figures = data.figures
+    side = np.flatnonzero(mirror.pairable(figures, data.countries).to_numpy(dtype=bool))
+    if not len(side):
+        return []
+    economies = pd.Index(sorted(set(k.uniques["reporter"]) | set(k.uniques["partner"])))
+    reporter = economies.get_indexer(k.uniques["reporter"])[k.codes["reporter"]]
+    partner = economies.get_indexer(k.uniques["partner"])[k.codes["partner"]]
+    flows = pd.Index(settings.FLOWS)
+    flow = flows.get_indexer(k.uniques["flow"])[k.codes["flow"]]
+    mirror_flow = flows.get_indexer([settings.MIRROR_FLOW[f] for f in settings.FLOWS])[flow]
+    period = k.group(*PERIOD)
+    own = pd.DataFrame({"r": reporter[side], "p": partner[side], "f": flow[side], "t": period[side], "a": side})
+    other = pd.DataFrame({"r": partner[side], "p": reporter[side], "f": mirror_flow[side], "t": period[side],
+                          "b": side})
+    joined = own.merge(other, on=["r", "p", "f", "t"])
+    joined = joined[(joined.a < joined.b) & (joined.r != joined.p)]
+    a, b = joined.a.to_numpy(dtype=np.int64), joined.b.to_numpy(dtype=np.int64)
+    factor = settings.UNITS_PAIR_FACTOR
+    lo_a, hi_a, lo_b, hi_b = k.lo[a], k.hi[a], k.lo[b], k.hi[b]
+    s = _slack(lo_a, hi_a, lo_b, hi_b) * (1 + factor)
+    maybe = (lo_a > factor * hi_b - s) | (lo_b > factor * hi_a - s)
+    return sorted(zip(a[maybe].tolist(), b[maybe].tolist()))
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def series_units_slip(data: Dataset) -> list[Problem]:
+    """A figure settings.UNITS_SERIES_FACTOR times above or below the rest of its series.
+
+    A series is one reporter, partner and flow; each figure is scaled to one
+    month of its period, so a month, a half-year and a year are comparable. The
+    yardstick is the median (on a log scale) of the *other* figures, so one slip
+    cannot hide itself by moving the yardstick. With two figures, neither is the
+    odd one out: one finding names both.
+    """
+    names, out = _names(data), []
+    figures = data.figures
+    limit = math.log10(settings.UNITS_SERIES_FACTOR)
+    for positions in _series_units_suspects(data):
+        rows = [r for r in _rows(figures.iloc[positions]) if r.value_usd_mn > 0]
+        logs = [math.log10(r.value_usd_mn / _months(r.period_start, r.period_end)) for r in rows]
+        if len(rows) == 2:
+            if abs(logs[0] - logs[1]) >= limit - 1e-12:
+                small, big = sorted(rows, key=lambda r: logs[rows.index(r)])
+                ratio = 10 ** abs(logs[0] - logs[1])
+                out.append(_finding(
+                    "units-slip-series", data, rows,
+                    f"two figures of the same series differ {fmt.fold(ratio)}-fold, month for month:"
+                    f" {_describe(rows[0], names)} and {_describe(rows[1], names)}; one of them is probably in the"
+                    f" wrong unit", UNITS_FIX, {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
+            continue
+        for i, row in enumerate(rows):
+            yardstick = float(np.median(logs[:i] + logs[i + 1:]))
+            if abs(logs[i] - yardstick) >= limit - 1e-12:
+                ratio = 10 ** abs(logs[i] - yardstick)
+                word = "above" if logs[i] > yardstick else "below"
+                out.append(_finding(
+                    "units-slip-series", data, [row],
+                    f"{_describe(row, names)} is {fmt.fold(ratio)} times {word} the other {len(rows) - 1} figures of"
+                    f" the same series, month for month; it is probably in the wrong unit", UNITS_FIX,
+                    {"ratio": round(ratio, 2), "direction": word}))
+    return out
+
+
+def _series_units_suspects(data: Dataset) -> list[np.ndarray]:
+    """Row positions of each series (in file order) whose per-month values span the factor; series in code order.
+
+    A figure can only be that far from the median of the others if the
+    series' smallest and largest values are at least that far apart.
+    """
+    k = _keys(data)
+    figures = data.figures
+    if not len(figures):
+        return []
+    period = k.group(*PERIOD)
+    first = np.unique(period, return_index=True)[1]
+    months = np.array([_months(s, e) for s, e in zip(figures["period_start"].to_numpy(dtype=object)[first],
+                                                      figures["period_end"].to_numpy(dtype=object)[first])],
+                      dtype=float)[period]
+    values = figures["value_usd_mn"].to_numpy(dtype=float)
+    positive = values > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(positive, np.log10(np.where(positive, values, 1) / months), np.nan)
+    series = k.group("reporter", "partner", "flow")
+    size = int(series.max()) + 1
+    runs = _runs(series[positive])
+    top = _by_group(series[positive], logs[positive], "max", size, runs)
+    bottom = _by_group(series[positive], logs[positive], "min", size, runs)
+    wide = np.flatnonzero(top - bottom >= math.log10(settings.UNITS_SERIES_FACTOR) - 1e-9)
+    if not len(wide):
+        return []
+    order = np.argsort(series, kind="stable")
+    cuts = np.r_[0, np.cumsum(np.bincount(series, minlength=size))]
+    rank = (k.codes["reporter"], k.codes["partner"], k.codes["flow"])
+    out = [np.sort(order[cuts[g]:cuts[g + 1]]) for g in wide]
+    return sorted(out, key=lambda rows: (rank[0][rows[0]], rank[1][rows[0]], rank[2][rows[0]]))
+
+
 FINDING_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     turnover_vs_components, group_vs_members, part_exceeds_whole,
-    conflicting_figures, growth_mismatch, trade_exceeds_gdp,
+    conflicting_figures, growth_mismatch, trade_exceeds_gdp, mirror_units_slip, series_units_slip,
 ]
 
 

@@ -8,6 +8,7 @@ month names), never of editing templates.
 from __future__ import annotations
 
 import calendar
+import math
 from datetime import date
 
 from babel.dates import format_date
@@ -15,27 +16,47 @@ from babel.numbers import format_decimal
 
 
 def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
-    """US$ with a magnitude word, in the language's words: 784 -> 'US$784mn', 29700 -> 'US$29.7bn'."""
+    """US$ with a magnitude word, in the language's words: 784 -> 'US$784mn', 29700 -> 'US$29.7bn'.
+
+    A negative amount takes the minus sign in front of the whole amount, as a
+    reader writes it, and the same sign as `number` and `percent`: -6800 ->
+    '−US$6.8bn', never 'US$-6.8bn'. (Data files keep the ASCII '-': they are
+    read by programs, not people.)
+    """
     from .i18n import Catalogue  # the words around the number are messages, like every other text
 
     catalogue = Catalogue(locale)
     scale, key = (1000, "money.bn") if abs(value) >= 1000 else (1, "money.mn")
-    text = catalogue.text(key, number=format_decimal(value / scale, format="#,##0.##", locale=locale))
+    digits = format_decimal(abs(value) / scale, format="#,##0.##", locale=locale)
+    text = catalogue.text(key, number=digits)
+    if value < 0 and digits.strip("0.,\u00a0 "):
+        text = MINUS + text
     word = catalogue.text(f"qualifier.{qualifier}")
     return f"{word} {text}" if word else text
+
+
+MINUS = "\u2212"  # the typographic minus sign, the one width of a plus sign
 
 
 def number(value: float, decimals: int = 1, locale: str = "en") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(abs(value), format=pattern, locale=locale)
-    return "−" + text if value < 0 and text.strip("0.,\u00a0 ") else text  # the same minus sign as percentages
+    return MINUS + text if value < 0 and text.strip("0.,\u00a0 ") else text  # the same minus sign as percentages
+
+
+def fold(ratio: float, locale: str = "en") -> str:
+    """A ratio to two significant digits, as precise as a units slip needs: 1000.0 -> '1,000', 5.73 -> '5.7'."""
+    if ratio < 10:
+        return number(ratio, 1, locale)
+    step = 10 ** max(0, math.floor(math.log10(ratio)) - 1)
+    return number(round(ratio / step) * step, 0, locale)
 
 
 def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
     """Percent from a fraction: 0.067 -> '6.7%' (or '+6.7%' when signed)."""
     text = format_decimal(abs(value) * 100, format="#,##0." + "0" * decimals, locale=locale) + "%"
     if value < 0:
-        return "−" + text
+        return MINUS + text
     return ("+" + text) if signed and value > 0 else text
 
 

@@ -18,8 +18,8 @@ from .package import codes
 
 PAIR_COLUMNS = [
     "country", "reporter_a", "reporter_b", "flow", "exporter", "importer", "period_start", "period_end",
-    "x_id", "x_value", "x_qualifier", "x_source", "m_id", "m_value", "m_qualifier", "m_source",
-    "factor", "gap_usd_mn", "gap", "index", "classification", "higher",
+    "x_id", "x_value", "x_qualifier", "x_source", "x_status", "m_id", "m_value", "m_qualifier", "m_source",
+    "m_status", "status", "factor", "gap_usd_mn", "gap", "index", "classification", "higher",
 ]
 UNMATCHED_COLUMNS = ["country", "reporter", "partner", "flow", "period_start", "period_end", "other_periods"]
 
@@ -58,6 +58,17 @@ def cif_fob_factor(a: str, b: str, borders: dict[str, set[str]], t: Thresholds =
     return t.cif_fob_neighbours if b in borders.get(a, set()) else t.cif_fob
 
 
+def pairable(figures: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
+    """The figures that can be one side of a mirror pair (a boolean per row): those whose reporter and partner
+    are both economies of the package, country or group (see `pair`).
+
+    One rule for `pair` and for the checks that look at pairs (checks.mirror_units_slip),
+    so a finding can never name a pair the pages do not show, or miss one they do.
+    """
+    known = set(countries["code"])
+    return figures.reporter.isin(known) & figures.partner.isin(known)
+
+
 def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = None,
          t: Thresholds = Thresholds()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (pairs, unmatched) for every two economies that each report trade with the other.
@@ -69,7 +80,7 @@ def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = Non
     its rows; in a pair without the focus, the later code of the two.
     """
     borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=True)}
-    bilateral = figures
+    bilateral = figures[pairable(figures, countries)]
     reporters = sorted(set(bilateral.reporter))
     pairs, unmatched = [], []
     for a, b in itertools.combinations(reporters, 2):
@@ -107,6 +118,18 @@ def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = Non
             unmatched_df.sort_values(order + ["reporter"], kind="stable").reset_index(drop=True))
 
 
+FINAL, PRELIMINARY = "final", "preliminary"
+
+
+def status(figure) -> str:
+    """A figure's status, 'final' or 'preliminary'; an empty cell means final.
+
+    An empty cell arrives as None, or as NaN once pandas has mixed it with text in one column.
+    """
+    value = getattr(figure, "status", None)
+    return value if isinstance(value, str) and value else FINAL
+
+
 def _pair_row(a: str, b: str, flow_a: str, ra, rb, factor: float, t: Thresholds) -> dict:
     if flow_a == "exports":  # a sends, b receives
         exporter, importer, x, m = a, b, ra, rb
@@ -118,6 +141,10 @@ def _pair_row(a: str, b: str, flow_a: str, ra, rb, factor: float, t: Thresholds)
         "country": b, "reporter_a": a, "reporter_b": b, "flow": "turnover" if exporter is None else "goods",
         "exporter": exporter, "importer": importer, "period_start": ra.period_start, "period_end": ra.period_end,
         "x_id": x.id, "x_value": x.value_usd_mn, "x_qualifier": x.qualifier, "x_source": x.source_id,
+        "x_status": status(x),
         "m_id": m.id, "m_value": m.value_usd_mn, "m_qualifier": m.qualifier, "m_source": m.source_id,
+        "m_status": status(m),
+        # A gap is only as settled as its less settled side: a preliminary figure may still be revised.
+        "status": PRELIMINARY if PRELIMINARY in (status(x), status(m)) else FINAL,
         **measure(x.value_usd_mn, m.value_usd_mn, factor, t),
     }

@@ -44,6 +44,18 @@ ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are count
 NOT_EMPTY = ("figures",)
 
 
+AGENCY_KINDS = ("customs", "statistics", "ministry", "not-stated")
+NOT_STATED = "not-stated"
+
+
+def agencies(value: object) -> dict[str, str]:
+    """sources.agency as {reporter code: kind}: 'CHN:customs KGZ:statistics' -> {'CHN': 'customs', 'KGZ': 'statistics'}.
+
+    A reporter the cell does not list gets no entry: its figures' agency is not stated.
+    """
+    return dict(item.split(":", 1) for item in codes(value) if ":" in item)
+
+
 def codes(value: object) -> list[str]:
     """The codes in a space-separated list cell (groups, borders); empty for a blank cell."""
     return value.split() if isinstance(value, str) else []
@@ -281,6 +293,10 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
                 if known is not None:
                     all_codes.setdefault(resource["name"], {})[column] = known
                 frame[column] = _text_or_none(frame[column])
+        if resource["name"] == "figures" and "status" not in frame:
+            frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
+        if resource["name"] == "sources" and "agency" not in frame:
+            frame["agency"] = None  # a package from before the column: no agency stated, so none is claimed
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
@@ -580,7 +596,9 @@ def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
         return _error("not-allowed", rel, row, field, f"'{value}' is not an allowed value",
                       f"use one of: {allowed}")
     if name == "pattern":
-        hint = {"url": "only http:// or https:// addresses are allowed"}.get(field or "", f"it must match {limit}")
+        hint = {"url": "only http:// or https:// addresses are allowed",
+                "agency": "write CODE:kind pairs separated by spaces, e.g. 'AAA:customs BBB:statistics'; kinds: "
+                          + ", ".join(AGENCY_KINDS)}.get(field or "", f"it must match {limit}")
         return _error("bad-format", rel, row, field, f"'{value}' has the wrong format", hint)
     if name == "unique":
         return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'", "make it unique")

@@ -32,6 +32,15 @@ LARGE_MIN_USD_MN = 100.0
 SMALL_FLOW_USD_MN = 50.0  # under this, only the absolute gap is reported
 LEAD_GAPS = 8  # pairs in the home page's lead chart, the widest gaps in money first
 
+# --- Units slips: a value in billions typed as millions, or thousands as millions ----
+# Two sides of a mirror pair that differ by more than this factor, even at the
+# ends of their rounding intervals, are reported: real mirror gaps are tens of
+# percent, a slip of units is a factor of a thousand.
+UNITS_PAIR_FACTOR = 5.0
+# A figure this many times above or below the other figures of its series (same
+# reporter, partner and flow, each scaled to one month of its period) is reported.
+UNITS_SERIES_FACTOR = 500.0
+
 # --- What a data package may make the build read ----------------------------
 # A package arrives by pull request from people the editors do not know, so these
 # limits are code, reviewed like code: nothing in datapackage.json can raise them.

@@ -17,10 +17,10 @@ from datetime import date
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, fmt, settings
+from . import charts, fmt, mirror, settings
 from .charts import ChartText
 from .i18n import Catalogue, attr, md
-from .package import Dataset, codes
+from .package import NOT_STATED, Dataset, agencies, codes
 from .report import Problem, Report
 
 SLUG_MAX = 40
@@ -101,8 +101,59 @@ class Views:
         label = self.source_label(source_id) + (f", {locator}" if locator else "")
         return Markup(f"[{md(label)}]({prefix}data.md#src-{source_id})")
 
-    def value_link(self, value: float, qualifier: str, source_id: str, prefix: str) -> Markup:
-        return Markup(f"[{md(self.money(value, qualifier))}]({prefix}data.md#src-{source_id})")
+    def value_link(self, value: float, qualifier: str, source_id: str, prefix: str, status: str | None = None
+                   ) -> Markup:
+        """The value linked to its source, and "(preliminary)" beside it when the source called it that."""
+        link = Markup(f"[{md(self.money(value, qualifier))}]({prefix}data.md#src-{source_id})")
+        return self.with_status(link, status)
+
+    def with_status(self, value: Markup | str, status: str | None) -> Markup:
+        """A value with its status beside it; a final figure (an empty status) is shown as it is."""
+        if (status or mirror.FINAL) == mirror.FINAL:
+            return md(value)
+        return self.cat.t("status.beside", value=md(value), status=self.cat.text(f"status.{status}"))
+
+    def figure_value(self, r, prefix: str) -> Markup:
+        """A figure row's value as tables and lists show it: linked to its source, its status beside it."""
+        return self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix, mirror.status(r))
+
+    # --- who published a figure -----------------------------------------------
+
+    def agency_kind(self, reporter: str, source_id: str) -> str:
+        """The kind of agency a source names for a reporter's figures (sources.agency); 'not-stated' if none.
+
+        Sentences about who recorded a figure are built from this, never assumed:
+        a statistics office is not a customs service, and a source that names no
+        agency must not be made to name one.
+        """
+        return agencies(getattr(self.sources[source_id], "agency", None)).get(reporter, NOT_STATED)
+
+    def agency(self, reporter: str, source_id: str) -> str:
+        """Who recorded a figure, in the words the language's sentences need (agency.according.*)."""
+        return self.cat.text(f"agency.according.{self.agency_kind(reporter, source_id)}",
+                             country=self.names[reporter])
+
+    def agency_kinds(self, figures: pd.DataFrame) -> list[str]:
+        """The kinds of agency behind these figures, most figures first; 'not-stated' only if no kind is stated."""
+        counts = Counter(self.agency_kind(r, s) for r, s in zip(figures.reporter, figures.source_id, strict=True))
+        stated = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if k != NOT_STATED]
+        return stated or ([NOT_STATED] if counts else [])
+
+    def home_lead(self) -> str:
+        """The home page's opening: the focus reporter's agency and its partners', as the sources name them."""
+        c, f = self.cat, self.figures
+        own = self.agency_kinds(f[f.reporter == self.focus]) or [NOT_STATED]
+        partners = self.agency_kinds(f[(f.partner == self.focus) & (f.reporter != self.focus)]) or [NOT_STATED]
+
+        def either(words: list[str]) -> str:
+            text = words[0]
+            for word in words[1:]:
+                text = c.text("agency.or", a=text, b=word)
+            return text
+
+        return c.t("home.lead", focus=self.names[self.focus],
+                   focus_agency=either([c.text(f"agency.service.{k}", country=self.names[self.focus]) for k in own]),
+                   partner_agencies=either([c.text(f"agency.plural.{k}") for k in partners]))
 
     def flow_text(self, flow: str, partner: str) -> str:
         return self.cat.text(f"flow.{flow}", partner=self.names.get(partner, partner))
@@ -136,7 +187,7 @@ class Views:
             "period": self.period(r.period_start, r.period_end),
             "reporter": self.names[r.reporter],
             "flow": self.flow_text(r.flow, r.partner),
-            "value": self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix),
+            "value": self.figure_value(r, prefix),
             "source": self.source_link(r.source_id, prefix, r.locator),
             "note": r.note or "",
             "id": r.id,
@@ -170,15 +221,16 @@ class Views:
                 "country": self.country_link(p.country, prefix),
                 "period": self.period(p.period_start, p.period_end),
                 "flow": self.pair_flow(p),
-                "x": Markup(f"{self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix)}"
-                            f" ({md(self.names[x.reporter])})"),
-                "m": Markup(f"{self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix)}"
-                            f" ({md(self.names[m.reporter])})"),
+                "x": Markup(f"{self.figure_value(x, prefix)} ({md(self.names[x.reporter])})"),
+                "m": Markup(f"{self.figure_value(m, prefix)} ({md(self.names[m.reporter])})"),
                 "gap": self.gap_text(p),
                 "class": self.cat.text(f"classification.{p.classification}"),
                 "flow_period": Markup(f"{md(self.pair_flow(p))}, {md(self.period(p.period_start, p.period_end))}"),
                 "verdict": Markup(f'<span class="tm-badge tm-badge--{attr(p.classification)}">'
-                                  f'{attr(self.cat.text(f"classification.{p.classification}"))}</span>'),
+                                  f'{attr(self.cat.text(f"classification.{p.classification}"))}</span>'
+                                  + (f' {attr(self.cat.text("status.pair"))}' if p.status == mirror.PRELIMINARY
+                                     else "")),
+                "status": p.status,
                 "sentence": self.pair_sentence(p),
                 "classification": p.classification,
             })
@@ -192,7 +244,7 @@ class Views:
         """
         if p.classification == "small" or pd.isna(p.gap):
             money = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
-            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else "−") + money
+            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else fmt.MINUS) + money
         return self.pct(p.gap)
 
     def pair_flow(self, p) -> str:
@@ -268,6 +320,29 @@ class Views:
             return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.names[t.reporter],
                           partner=self.names[g.country], period=self.period(t.period_start, t.period_end),
                           trade=self.money(t.value_usd_mn, t.qualifier), gdp=self.money(g.value, g.qualifier))
+        if p.code == "units-slip-mirror":
+            a, b = sorted(rows, key=lambda r: r.csv_line)
+            return c.text("findings.sentence.units-slip-mirror", first_reporter=self.names[a.reporter],
+                          first_flow=self.flow_text(a.flow, a.partner), first=self.money(a.value_usd_mn, a.qualifier),
+                          second_reporter=self.names[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
+                          second=self.money(b.value_usd_mn, b.qualifier),
+                          period=self.period(a.period_start, a.period_end),
+                          ratio=fmt.fold(p.details["ratio"], self.locale))
+        if p.code == "units-slip-series":
+            first = rows[0]
+            base = {"reporter": self.names[first.reporter], "flow": self.flow_text(first.flow, first.partner),
+                    "ratio": fmt.fold(p.details["ratio"], self.locale)}
+            if len(rows) == 1:
+                return c.text("findings.sentence.units-slip-series", **base,
+                              period=self.period(first.period_start, first.period_end),
+                              value=self.money(first.value_usd_mn, first.qualifier),
+                              direction=c.text(f"findings.direction.{p.details['direction']}"))
+            a, b = sorted(rows, key=lambda r: (r.period_end, r.period_start, r.csv_line))
+            return c.text("findings.sentence.units-slip-series-pair", **base,
+                          first=self.money(a.value_usd_mn, a.qualifier), first_period=self.period(a.period_start,
+                                                                                                  a.period_end),
+                          second=self.money(b.value_usd_mn, b.qualifier), second_period=self.period(b.period_start,
+                                                                                                    b.period_end))
         return p.message
 
     def finding_items(self, findings: list[Problem], prefix: str) -> list[dict]:
@@ -279,7 +354,7 @@ class Views:
                     r = self.by_id[i]
                     involved.append(Markup(f"{md(self.names[r.reporter])}, {md(self.flow_text(r.flow, r.partner))},"
                                            f" {md(self.period(r.period_start, r.period_end))}:"
-                                           f" {self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix)}"
+                                           f" {self.figure_value(r, prefix)}"
                                            f" — {self.source_link(r.source_id, prefix, r.locator)}"
                                            f" (`{md(r.id)}`)"))
                 else:
@@ -399,7 +474,8 @@ class Views:
         rows = []
         for p in pairs.itertuples(index=False):
             for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != p.reporter_a):
-                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, "published",
+                status = "preliminary" if mirror.status(fig) == mirror.PRELIMINARY else "published"
+                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, status,
                                             fig.source_id, self.gap_text(p) if fig.reporter != p.reporter_a else None))
         return rows
 
@@ -576,6 +652,7 @@ class Views:
                        & g.base_start.map(_year).eq(t.period_start.year - 1)]
             numbers = {
                 "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.names[focus],
+                                agency=self.agency(focus, t.source_id),
                                 region=self.names[self.region],
                                 value=self.value_link(t.value_usd_mn, t.qualifier, t.source_id, prefix),
                                 exports=self.value_link(x.value_usd_mn.iloc[0], x.qualifier.iloc[0],
@@ -600,9 +677,7 @@ class Views:
                                                 prefix) if len(t) else "–",
                     "exports": self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix),
                     "imports": self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix),
-                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale)
-                    if x.value_usd_mn >= m.value_usd_mn else "−" + fmt.usd_mn(m.value_usd_mn - x.value_usd_mn,
-                                                                             "exact", self.locale),
+                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale),
                 })
         finding = None
         widest = self.largest_gaps()
@@ -614,7 +689,7 @@ class Views:
                           sentence=self.pair_sentence(first),
                           period=self.period(first.period_start, first.period_end))
         return Page("index.md", "home.md.j2", {
-            "finding": finding, "numbers": numbers, "compared": compared, "year": year,
+            "lead": self.home_lead(), "finding": finding, "numbers": numbers, "compared": compared, "year": year,
             "pairs": self.pair_rows(self.pairs, prefix),
             "countries": [self.country_link(code, prefix) for code in countries],
             "finding_count": len(self.report.findings),
@@ -633,6 +708,7 @@ class Views:
             if not full.empty:
                 h = full.sort_values("period_end").iloc[-1]
             lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
+                              agency=self.agency(h.reporter, h.source_id),
                               period=self.period(h.period_start, h.period_end),
                               value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
         unmatched = self.unmatched_items(code)
@@ -778,7 +854,8 @@ def widest_first(pairs: pd.DataFrame) -> pd.DataFrame:
 
 GAPS_FILE = "mirror-gaps.csv"
 GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "x_id", "x_value", "m_id",
-                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification"]
+                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification",
+                "x_status", "m_status", "status"]  # status: preliminary when either side is
 
 
 def gaps_table(pairs: pd.DataFrame) -> pd.DataFrame:
