@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +21,7 @@ from trademirror.build import build
 from trademirror.i18n import LOCALES
 from trademirror.paths import Paths
 
-from .conftest import REAL_PACKAGE, copy_site_skeleton
+from .conftest import REAL_PACKAGE, ROOT, copy_site_skeleton
 
 pytestmark = pytest.mark.slow
 
@@ -218,3 +221,45 @@ def test_the_feed_lists_the_release_and_is_linked_from_every_page(built):
     assert len(entries) == 1 and entries[0].find("a:link", ns).get("href").endswith("/changelog.html")
     assert 'type="application/atom+xml"' in (built.site / "countries" / "tajikistan.html").read_text()
     assert (built.site / "ru" / "feed.xml").is_file()
+
+
+def without_russian(mkdocs_yml: Path) -> None:
+    """What docs/fork.md tells a fork to do: delete the language's entry from extra.alternate, nothing else."""
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    entry = re.search(r"    - name: Русский\n(?:      .*\n)+", text)
+    assert entry, "mkdocs.yml lists Russian in extra.alternate"
+    mkdocs_yml.write_text(text.replace(entry.group(0), ""), encoding="utf-8")
+
+
+def test_removing_a_language_from_mkdocs_yml_alone_gives_a_clean_strict_build_without_a_language_menu(tmp_path):
+    paths, _ = new_project(tmp_path / "project", without_russian)
+    assert (paths.docs / "ru" / "about.md").is_file(), "the translated folder is left behind"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, str(ROOT / "build_charts.py"), "--root", str(paths.root)]
+    built = subprocess.run([*command, "build", "--site"], capture_output=True, text=True, cwd=paths.root, env=env)
+    assert built.returncode == 0, built.stdout + built.stderr
+    warnings = [line for line in built.stdout.splitlines() if "docs/ru/" in line]
+    assert len(warnings) == 1 and "warning" in warnings[0] and "extra.alternate" in warnings[0], built.stdout
+    assert "Traceback" not in built.stdout + built.stderr
+    links = subprocess.run([*command, "check-links", str(paths.site)], capture_output=True, text=True,
+                           cwd=paths.root, env=env)
+    assert links.returncode == 0, links.stdout + links.stderr
+    assert not (paths.site / "ru").exists()
+    left = sorted(p.relative_to(paths.docs / "ru").as_posix() for p in (paths.docs / "ru").rglob("*.md"))
+    assert left == ["about.md", "security.md"], "no generated page is written for a removed language"
+    for page in paths.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "hreflang" not in html and "md-select__list" not in html, page.relative_to(paths.site)
+
+
+@pytest.mark.parametrize(("folders", "listed", "leftover"), [
+    (["ru", "assets", "countries"], ["", "ru/"], []),
+    (["ru", "assets", "countries"], [""], ["ru/"]),  # ru has a locale file
+    (["de", "downloads", "embed"], [""], ["de/"]),  # no locale file, but CLDR knows German
+    (["pt-BR"], [""], ["pt-BR/"]),
+])
+def test_a_folder_is_a_leftover_edition_only_when_it_is_a_language_not_listed(tmp_path, folders, listed, leftover):
+    for folder in folders:
+        (tmp_path / folder).mkdir()
+    editions = [languages.Language(folder.rstrip("/") or "en", "", folder) for folder in listed]
+    assert languages.leftover_folders(tmp_path, editions) == leftover
