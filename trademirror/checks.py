@@ -245,6 +245,7 @@ def run(data: Dataset, today: date | None = None) -> list[Problem]:
     errors += check_periods(data, today)
     errors += check_countries(data)
     errors += check_corroborations(data)
+    errors += check_names(data)
     errors += check_settings(data)
     if errors:  # findings on malformed data would only add noise
         return errors
@@ -352,6 +353,18 @@ def check_corroborations(data: Dataset) -> list[Problem]:
                               "needs exactly one of figure_id and growth_id",
                               "fill in the id of the figure or of the growth rate this source restates"))
     return out
+
+
+def check_names(data: Dataset) -> list[Problem]:
+    """A names.csv row that names nothing would silently fall back to another name: say so instead."""
+    frame = data.tables.get("names")
+    if frame is None:
+        return []
+    rel = data.files["names"]
+    return [_error("empty-name", rel, row.csv_line, "name",
+                   f"the row for {row.code} in '{row.language}' has neither a name nor an in_sentence form",
+                   "write the name, its form inside a sentence, or both; or delete the row")
+            for row in frame.itertuples(index=False) if row.name is None and row.in_sentence is None]
 
 
 def check_settings(data: Dataset) -> list[Problem]:
