@@ -263,3 +263,39 @@ def test_a_folder_is_a_leftover_edition_only_when_it_is_a_language_not_listed(tm
         (tmp_path / folder).mkdir()
     editions = [languages.Language(folder.rstrip("/") or "en", "", folder) for folder in listed]
     assert languages.leftover_folders(tmp_path, editions) == leftover
+
+
+NAMES_CASES = [
+    # (rows added to names.csv, what the English pages say, what the Russian pages say)
+    pytest.param([], {"index.md": ["# China and Central Asia: two sets of books", "of trade with Central Asia:"]},
+                 {"ru/index.md": ["# Китай и Центральная Азия"], "ru/.nav.yml": ["Казахстан"]},
+                 id="the real package: a group CLDR lacks is named from names.csv in both editions"),
+    pytest.param([{"code": "XCA", "language": "en", "name": "", "in_sentence": "the five Central Asian states"},
+                  {"code": "XCA", "language": "ru", "name": "Средняя Азия", "in_sentence": ""}],
+                 {"index.md": ["# China and the five Central Asian states: two sets of books",
+                               "of trade with the five Central Asian states:"]},
+                 {"ru/index.md": ["# Китай и Средняя Азия"]},
+                 id="a journalist's edit of names.csv changes both editions, the in-sentence form in English"),
+    pytest.param([{"code": "CHN", "language": "en", "name": "", "in_sentence": "the People's Republic of China"}],
+                 {"countries/tajikistan.md": ["The People's Republic of China's customs put its trade with Tajikistan",
+                                              "# Tajikistan"],
+                  "index.md": ["goods from the People's Republic of China to "]},
+                 {"ru/countries/tajikistan.md": ["Китай"]},
+                 id="a sentence that opens with an in-sentence name capitalises it"),
+]
+
+
+@pytest.mark.parametrize(("rows", "english", "russian"), NAMES_CASES)
+def test_names_of_economies_come_from_the_data_package_in_every_edition(tmp_path, rows, english, russian):
+    from .conftest import PackageCopy
+
+    paths, descriptor = new_project(tmp_path / "project")
+    package = PackageCopy(descriptor.parent)
+    edited = {(row["code"], row["language"]) for row in rows}
+    kept = [row for row in package.rows("names") if (row["code"], row["language"]) not in edited]
+    package.write_rows("names", kept + rows)
+    build(descriptor, paths, log=quiet, previous=None)
+    for page, expected in {**english, **russian}.items():
+        text = (paths.docs / page).read_text(encoding="utf-8")
+        missing = [phrase for phrase in expected if phrase not in text]
+        assert missing == [], f"{page}: {missing}"
