@@ -8,6 +8,11 @@ language switcher's links are rebased for each edition and stay relative, so
 they work inside every version that mike publishes. `mkdocs serve` builds
 them too, into the folder it serves, so the language switcher of a preview
 leads to the other edition, not to a 404.
+
+A site with one language shows no language menu and no hreflang links: with a
+single entry, `extra.alternate` is emptied for the theme. A folder of docs/
+left by a language that is no longer listed (docs/ru/ after its entry was
+deleted) is left out of the site; build_charts.py warns about it.
 """
 
 import os
@@ -34,12 +39,22 @@ def _is_main_build(config) -> bool:
     return config.theme["language"] == main.code and not config.extra.get("edition")
 
 
+def on_config(config):
+    """One language is no choice: Material draws the menu and hreflang links whenever the list is not empty."""
+    main, others = _editions(config)
+    if not others and not config.extra.get("edition"):
+        config.extra["alternate"] = []
+    return config
+
+
 def on_files(files, config):
     if not _is_main_build(config):
         return files
-    _, others = _editions(config)
+    main, others = _editions(config)
+    skipped = [edition.folder for edition in others]
+    skipped += languages.leftover_folders(Path(config.docs_dir), [main, *others])
     for file in list(files):
-        if any(file.src_uri.startswith(edition.folder) for edition in others):
+        if any(file.src_uri.startswith(folder) for folder in skipped):
             files.remove(file)
     return files
 

@@ -44,6 +44,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
     _write(data / "countries.csv", countries)
     _write(data / "sources.csv", [header["sources"], "src,Publisher,Title,2025,https://example.org/a,Agency,en,"])
     _write(data / "corroborations.csv", [header["corroborations"]])
+    _write(data / "names.csv", [header["names"]])
 
     # Cumulative January..month values: monthly increments summed along the year.
     shape = (len(REPORTERS), len(codes), len(YEARS), 12)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +21,7 @@ from trademirror.build import build
 from trademirror.i18n import LOCALES
 from trademirror.paths import Paths
 
-from .conftest import REAL_PACKAGE, copy_site_skeleton
+from .conftest import REAL_PACKAGE, ROOT, copy_site_skeleton
 
 pytestmark = pytest.mark.slow
 
@@ -218,3 +221,81 @@ def test_the_feed_lists_the_release_and_is_linked_from_every_page(built):
     assert len(entries) == 1 and entries[0].find("a:link", ns).get("href").endswith("/changelog.html")
     assert 'type="application/atom+xml"' in (built.site / "countries" / "tajikistan.html").read_text()
     assert (built.site / "ru" / "feed.xml").is_file()
+
+
+def without_russian(mkdocs_yml: Path) -> None:
+    """What docs/fork.md tells a fork to do: delete the language's entry from extra.alternate, nothing else."""
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    entry = re.search(r"    - name: Русский\n(?:      .*\n)+", text)
+    assert entry, "mkdocs.yml lists Russian in extra.alternate"
+    mkdocs_yml.write_text(text.replace(entry.group(0), ""), encoding="utf-8")
+
+
+def test_removing_a_language_from_mkdocs_yml_alone_gives_a_clean_strict_build_without_a_language_menu(tmp_path):
+    paths, _ = new_project(tmp_path / "project", without_russian)
+    assert (paths.docs / "ru" / "about.md").is_file(), "the translated folder is left behind"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, str(ROOT / "build_charts.py"), "--root", str(paths.root)]
+    built = subprocess.run([*command, "build", "--site"], capture_output=True, text=True, cwd=paths.root, env=env)
+    assert built.returncode == 0, built.stdout + built.stderr
+    warnings = [line for line in built.stdout.splitlines() if "docs/ru/" in line]
+    assert len(warnings) == 1 and "warning" in warnings[0] and "extra.alternate" in warnings[0], built.stdout
+    assert "Traceback" not in built.stdout + built.stderr
+    links = subprocess.run([*command, "check-links", str(paths.site)], capture_output=True, text=True,
+                           cwd=paths.root, env=env)
+    assert links.returncode == 0, links.stdout + links.stderr
+    assert not (paths.site / "ru").exists()
+    left = sorted(p.relative_to(paths.docs / "ru").as_posix() for p in (paths.docs / "ru").rglob("*.md"))
+    assert left == ["about.md", "security.md"], "no generated page is written for a removed language"
+    for page in paths.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "hreflang" not in html and "md-select__list" not in html, page.relative_to(paths.site)
+
+
+@pytest.mark.parametrize(("folders", "listed", "leftover"), [
+    (["ru", "assets", "countries"], ["", "ru/"], []),
+    (["ru", "assets", "countries"], [""], ["ru/"]),  # ru has a locale file
+    (["de", "downloads", "embed"], [""], ["de/"]),  # no locale file, but CLDR knows German
+    (["pt-BR"], [""], ["pt-BR/"]),
+])
+def test_a_folder_is_a_leftover_edition_only_when_it_is_a_language_not_listed(tmp_path, folders, listed, leftover):
+    for folder in folders:
+        (tmp_path / folder).mkdir()
+    editions = [languages.Language(folder.rstrip("/") or "en", "", folder) for folder in listed]
+    assert languages.leftover_folders(tmp_path, editions) == leftover
+
+
+NAMES_CASES = [
+    # (rows added to names.csv, what the English pages say, what the Russian pages say)
+    pytest.param([], {"index.md": ["# China and Central Asia: two sets of books", "of trade with Central Asia:"]},
+                 {"ru/index.md": ["# Китай и Центральная Азия"], "ru/.nav.yml": ["Казахстан"]},
+                 id="the real package: a group CLDR lacks is named from names.csv in both editions"),
+    pytest.param([{"code": "XCA", "language": "en", "name": "", "in_sentence": "the five Central Asian states"},
+                  {"code": "XCA", "language": "ru", "name": "Средняя Азия", "in_sentence": ""}],
+                 {"index.md": ["# China and the five Central Asian states: two sets of books",
+                               "of trade with the five Central Asian states:"]},
+                 {"ru/index.md": ["# Китай и Средняя Азия"]},
+                 id="a journalist's edit of names.csv changes both editions, the in-sentence form in English"),
+    pytest.param([{"code": "CHN", "language": "en", "name": "", "in_sentence": "the People's Republic of China"}],
+                 {"countries/tajikistan.md": ["The People's Republic of China's customs put its trade with Tajikistan",
+                                              "# Tajikistan"],
+                  "index.md": ["goods from the People's Republic of China to "]},
+                 {"ru/countries/tajikistan.md": ["Китай"]},
+                 id="a sentence that opens with an in-sentence name capitalises it"),
+]
+
+
+@pytest.mark.parametrize(("rows", "english", "russian"), NAMES_CASES)
+def test_names_of_economies_come_from_the_data_package_in_every_edition(tmp_path, rows, english, russian):
+    from .conftest import PackageCopy
+
+    paths, descriptor = new_project(tmp_path / "project")
+    package = PackageCopy(descriptor.parent)
+    edited = {(row["code"], row["language"]) for row in rows}
+    kept = [row for row in package.rows("names") if (row["code"], row["language"]) not in edited]
+    package.write_rows("names", kept + rows)
+    build(descriptor, paths, log=quiet, previous=None)
+    for page, expected in {**english, **russian}.items():
+        text = (paths.docs / page).read_text(encoding="utf-8")
+        missing = [phrase for phrase in expected if phrase not in text]
+        assert missing == [], f"{page}: {missing}"

@@ -22,9 +22,6 @@ from trademirror.i18n import LOCALES, Catalogue
 from .conftest import ROOT
 
 REFERENCE = "en"  # the language every message is written in first
-# Not a message: names for group codes (regions, the world) that CLDR cannot supply.
-# English takes them from the data package, so en.yml need not have the mapping.
-COUNTRY_NAMES = "country_names"
 
 LOCALE_FILES = sorted(LOCALES.glob("*.yml"))
 TRANSLATIONS = [p for p in LOCALE_FILES if p.stem != REFERENCE]
@@ -47,9 +44,7 @@ def flatten(node: object, prefix: str = "") -> dict[str, object]:
 
 
 def messages(path) -> dict[str, object]:
-    data = load(path)
-    data.pop(COUNTRY_NAMES, None)
-    return flatten(data)
+    return flatten(load(path))
 
 
 def blanks(template: str) -> Counter:
@@ -119,17 +114,14 @@ def test_a_message_that_says_something_in_english_is_not_left_empty(path):
 
 
 @pytest.mark.parametrize("path", LOCALE_FILES, ids=lambda p: p.name)
-def test_group_names_are_plain_names_for_codes(path):
-    names = load(path).get(COUNTRY_NAMES) or {}
-    assert isinstance(names, dict), f"{path.name}: {COUNTRY_NAMES} must map codes to names"
-    for code, name in names.items():
-        assert isinstance(code, str) and code.isupper() and code.isalpha(), f"{path.name}: {code!r} is not a code"
-        assert isinstance(name, str) and name.strip() and not blanks(name), f"{path.name}: {code}: {name!r}"
+def test_a_locale_file_holds_wording_only_and_no_names_of_economies(path):
+    """Names are data: they live in the package's names.csv, which a journalist edits, not in the code."""
+    assert "country_names" not in load(path), f"{path.name}: move these names to names.csv in the data package"
 
 
-def package_countries() -> list[dict]:
+def package_tables(name: str) -> list[dict]:
     rows = []
-    for table in sorted((ROOT / "datapackages").glob("*/data/countries.csv")):
+    for table in sorted((ROOT / "datapackages").glob(f"*/data/{name}.csv")):
         with table.open(encoding="utf-8", newline="") as fh:
             rows += list(csv.DictReader(fh))
     return rows
@@ -137,9 +129,11 @@ def package_countries() -> list[dict]:
 
 @pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
 def test_every_country_and_group_in_the_data_gets_a_name_in_the_language(path):
-    """Countries are named by CLDR, groups by the locale file; neither falls back to the data's English name."""
-    rows = package_countries()
+    """Countries are named by CLDR, groups by the package's names.csv; neither falls back to English."""
+    rows = package_tables("countries")
     assert rows, "no countries table under datapackages/"
+    own = {row["code"]: row["name"] for row in package_tables("names") if row["language"] == path.stem}
     catalogue = Catalogue(path.stem)
-    untranslated = [row["code"] for row in rows if catalogue.country_name(row["code"], "\0") == "\0"]
-    assert untranslated == [], f"{path.name}: add these group codes to {COUNTRY_NAMES}"
+    untranslated = [row["code"] for row in rows if catalogue.country_name(row["code"], "\0", own.get(row["code"]))
+                    == "\0"]
+    assert untranslated == [], f"{path.name}: add rows for these codes in '{path.stem}' to names.csv"

@@ -92,6 +92,14 @@ CASES = {
                       "unknown-group", "data/countries.csv", "groups"),
     "one-sided border": (lambda c: c.set("countries", "TKM", borders="KAZ UZB AZE"),
                          "one-sided-border", "data/countries.csv", "borders"),
+    "name for an unknown economy": (lambda c: c.add("names", code="EUU", language="en", in_sentence="the EU"),
+                                    "unknown-country", "data/names.csv", "code"),
+    "name row that names nothing": (lambda c: c.add("names", code="KAZ", language="ru"),
+                                    "empty-name", "data/names.csv", "name"),
+    "two names in one language": (lambda c: c.add("names", code="XCA", language="ru", name="Средняя Азия"),
+                                  "duplicate-id", "data/names.csv", "code, language"),
+    "language that is not a code": (lambda c: c.add("names", code="XCA", language="Russian", name="Азия"),
+                                    "bad-format", "data/names.csv", "language"),
 }
 
 

@@ -270,7 +270,11 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     release = release_info(data.meta, site_config, clock.today(), clock.stamp(), correction)
     outputs: list[site.Output] = []
     nav: dict = {}
-    for language in languages.from_config(site_config):
+    editions = languages.from_config(site_config)
+    for folder in languages.leftover_folders(paths.docs, editions):
+        log(f"      warning: docs/{folder} is not an edition in mkdocs.yml (extra.alternate), so it is left out"
+            f" of the site — add '{folder.rstrip('/')}' back to extra.alternate to publish it, or delete the folder")
+    for language in editions:
         catalogue = Catalogue(language.code)
         previous_feed = _published_feed(paths.root, previous or None, language.folder)
         edition, edition_nav = compose(data, report, catalogue, previous or None, language.folder, handwritten,

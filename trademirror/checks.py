@@ -245,6 +245,7 @@ def run(data: Dataset, today: date | None = None) -> list[Problem]:
     errors += check_periods(data, today)
     errors += check_countries(data)
     errors += check_corroborations(data)
+    errors += check_names(data)
     errors += check_settings(data)
     errors += check_agencies(data)
     if errors:  # findings on malformed data would only add noise
@@ -371,6 +372,18 @@ def check_agencies(data: Dataset) -> list[Problem]:
             out.append(_error("unknown-country", rel, row.csv_line, "agency", f"'{code}' is not in countries.csv",
                               "use a code listed in countries.csv, or add the economy there"))
     return out
+
+
+def check_names(data: Dataset) -> list[Problem]:
+    """A names.csv row that names nothing would silently fall back to another name: say so instead."""
+    frame = data.tables.get("names")
+    if frame is None:
+        return []
+    rel = data.files["names"]
+    return [_error("empty-name", rel, row.csv_line, "name",
+                   f"the row for {row.code} in '{row.language}' has neither a name nor an in_sentence form",
+                   "write the name, its form inside a sentence, or both; or delete the row")
+            for row in frame.itertuples(index=False) if row.name is None and row.in_sentence is None]
 
 
 def check_settings(data: Dataset) -> list[Problem]:

@@ -122,18 +122,21 @@ class Catalogue:
             return False
         return True
 
-    def country_name(self, code: str, name_in_data: str) -> str:
-        """The data's own name in the source language; elsewhere the locale file's name for a group
-        code, then CLDR's name for an ISO country, then the data's name."""
+    def country_name(self, code: str, name_in_data: str, own: str | None = None) -> str:
+        """An economy's name in this language. Names are data, not wording: `own` is the data package's
+        name for this language (names.csv); without one, the data's English name in English and CLDR's
+        name for an ISO code elsewhere, then the data's name (a group CLDR lacks, not yet named)."""
+        if own:
+            return own
         if self.locale == SOURCE_LOCALE:
             return name_in_data
-        own = (self.messages.get("country_names") or {}).get(code)
-        return own or cldr_country_name(code, self.locale) or name_in_data
+        return cldr_country_name(code, self.locale) or name_in_data
 
     def t(self, key: str, **values: object) -> Markup:
         """A message for Markdown, with each value escaped."""
-        template = self.raw(key)
-        return Markup(str(template).format(**{k: md(v) for k, v in values.items()}))
+        template = str(self.raw(key))
+        values = _capitalise_opening(template, values)
+        return Markup(template.format(**{k: md(v) for k, v in values.items()}))
 
     def items(self, key: str) -> list[Markup]:
         """A list of messages (e.g. bullet points), each trusted as Markup."""
@@ -144,7 +147,28 @@ class Catalogue:
 
     def text(self, key: str, **values: object) -> str:
         """A message as plain text (chart titles, CSV headers): values inserted as they are."""
-        return str(self.raw(key)).format(**{k: plain(v) for k, v in values.items()})
+        template = str(self.raw(key))
+        values = _capitalise_opening(template, values)
+        return template.format(**{k: plain(v) for k, v in values.items()})
+
+
+class InSentence(str):
+    """A name as it reads inside a sentence ("the European Union"), from the data package's names.
+
+    Where a message opens with it ("{focus}'s customs service…"), its first letter is capitalised
+    ("The European Union's customs service…"), so a translator writes one template for both places.
+    """
+
+
+OPENING = re.compile(r"^\{(\w+)\}")
+
+
+def _capitalise_opening(template: str, values: dict[str, object]) -> dict[str, object]:
+    match = OPENING.match(template)
+    value = values.get(match.group(1)) if match else None
+    if not isinstance(value, InSentence) or not value[:1].islower():
+        return values
+    return {**values, match.group(1): value[:1].upper() + value[1:]}
 
 
 def cldr_country_name(code: str, locale: str) -> str | None:

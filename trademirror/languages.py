@@ -5,6 +5,9 @@ the one place a newsroom edits: the first entry whose `link` is empty is the
 main language, built into the site's root; each other entry is an edition
 built into its own folder (`link: ru/`). Adding a language means adding an
 entry here and `trademirror/locales/<lang>.yml`; nothing in the code.
+Removing one means deleting its entry: a translated folder left in docs/
+(`docs/ru/about.md`) is then a leftover, which the build and the MkDocs hook
+leave out of the site rather than fail on (`leftover_folders`).
 """
 
 from __future__ import annotations
@@ -51,6 +54,36 @@ def from_config(config: dict) -> list[Language]:
 
 def configured(mkdocs_yml: Path) -> list[Language]:
     return from_config(read_config(mkdocs_yml)) if mkdocs_yml.is_file() else [Language("en", "English", "")]
+
+
+def leftover_folders(docs: Path, editions: list[Language]) -> list[str]:
+    """Folders of docs/ that hold a language edition no longer listed in `extra.alternate`, e.g. ["ru/"].
+
+    A fork removes a language by deleting its entry, and may keep its translated pages for later. A
+    top-level folder counts as an edition's when its name is a language: one with a locale file in
+    trademirror/locales/, or one CLDR knows (so `de/` counts before anyone writes locales/de.yml).
+    The other folders (assets/, countries/, downloads/) are never languages.
+    """
+    if not docs.is_dir():
+        return []
+    listed = {lang.folder for lang in editions}
+    return [f"{path.name}/" for path in sorted(docs.iterdir())
+            if path.is_dir() and f"{path.name}/" not in listed and is_language(path.name)]
+
+
+def is_language(name: str) -> bool:
+    """Whether a folder's name is a language code: a locale file of ours, or a locale CLDR knows."""
+    from babel import Locale, UnknownLocaleError
+
+    from .i18n import available
+
+    if available(name):
+        return True
+    try:
+        Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _folder(link: object) -> str:

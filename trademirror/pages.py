@@ -86,8 +86,8 @@ def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalog
         t=catalogue.t,
         items=catalogue.items,
         prefix=prefix_for(page.path),
-        focus=views.names[views.focus],
-        region=views.names.get(views.region, "") if views.region else "",
+        focus=views.said[views.focus],  # the templates use both in sentences
+        region=views.said.get(views.region, "") if views.region else "",
         charts=charts[1:] if lead_chart else charts,
     )
 

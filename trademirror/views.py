@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from . import charts, fmt, mirror, settings
 from .charts import ChartText
-from .i18n import Catalogue, attr, md
+from .i18n import Catalogue, InSentence, attr, md
 from .package import NOT_STATED, Dataset, agencies, codes
 from .report import Problem, Report
 
@@ -36,6 +36,22 @@ def unique_slugs(names: dict[str, str]) -> dict[str, str]:
     slugs = {code: slugify(name) for code, name in names.items()}
     taken = Counter(slugs.values())
     return {code: slug if slug and taken[slug] == 1 else slugify(code) for code, slug in slugs.items()}
+
+
+def own_names(frame: pd.DataFrame | None, locale: str) -> dict[str, tuple[str | None, str | None]]:
+    """The data package's names in one language (names.csv): code -> (name, in-sentence form).
+
+    A row for the base language ("pt") serves a regional edition ("pt-BR") that has no row of its own.
+    A package from before names.csv existed has no such table, and no names of its own.
+    """
+    if frame is None or frame.empty:
+        return {}
+    base = locale.split("-")[0].split("_")[0]
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for wanted in (base, locale) if base != locale else (locale,):
+        for r in frame[frame.language == wanted].itertuples(index=False):
+            found[r.code] = (r.name, r.in_sentence)
+    return found
 
 
 def period_key(start: date, end: date) -> tuple:
@@ -67,7 +83,11 @@ class Views:
         self.locale = catalogue.locale
         countries = data.countries
         data_names = dict(zip(countries["code"], countries["name"], strict=True))
-        self.names = {code: catalogue.country_name(code, name) for code, name in data_names.items()}
+        own = own_names(data.tables.get("names"), self.locale)
+        # `names` label titles, tables, axes and the navigation; `said` is the form inside a sentence.
+        self.names = {code: catalogue.country_name(code, name, own.get(code, (None, None))[0])
+                      for code, name in data_names.items()}
+        self.said = {code: InSentence(own.get(code, (None, None))[1] or name) for code, name in self.names.items()}
         self.kinds = dict(zip(countries["code"], countries["kind"], strict=True))
         self.sources = {r.id: r for r in data.sources.itertuples(index=False)}
         self.figures = data.figures
@@ -131,7 +151,7 @@ class Views:
     def agency(self, reporter: str, source_id: str) -> str:
         """Who recorded a figure, in the words the language's sentences need (agency.according.*)."""
         return self.cat.text(f"agency.according.{self.agency_kind(reporter, source_id)}",
-                             country=self.names[reporter])
+                             country=self.said[reporter])
 
     def agency_kinds(self, figures: pd.DataFrame) -> list[str]:
         """The kinds of agency behind these figures, most figures first; 'not-stated' only if no kind is stated."""
@@ -151,12 +171,12 @@ class Views:
                 text = c.text("agency.or", a=text, b=word)
             return text
 
-        return c.t("home.lead", focus=self.names[self.focus],
-                   focus_agency=either([c.text(f"agency.service.{k}", country=self.names[self.focus]) for k in own]),
+        return c.t("home.lead", focus=self.said[self.focus],
+                   focus_agency=either([c.text(f"agency.service.{k}", country=self.said[self.focus]) for k in own]),
                    partner_agencies=either([c.text(f"agency.plural.{k}") for k in partners]))
 
     def flow_text(self, flow: str, partner: str) -> str:
-        return self.cat.text(f"flow.{flow}", partner=self.names.get(partner, partner))
+        return self.cat.text(f"flow.{flow}", partner=self.said.get(partner, partner))
 
     def country_link(self, code: str, prefix: str) -> Markup:
         return Markup(f"[{md(self.names[code])}]({prefix}countries/{self.slugs[code]}.md)")
@@ -250,7 +270,7 @@ class Views:
     def pair_flow(self, p) -> str:
         if p.flow == "turnover":
             return self.cat.text("flow.turnover_pair")
-        return self.cat.text("flow.goods", exporter=self.names[p.exporter], importer=self.names[p.importer])
+        return self.cat.text("flow.goods", exporter=self.said[p.exporter], importer=self.said[p.importer])
 
     def pair_sentence(self, p) -> str:
         amount = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
@@ -258,9 +278,9 @@ class Views:
             return self.cat.text("higher.equal")
         if p.flow == "turnover":
             key = "higher.turnover_b" if p.higher == "importer" else "higher.turnover_a"
-            return self.cat.text(key, a=self.names[p.reporter_a], b=self.names[p.reporter_b], amount=amount)
+            return self.cat.text(key, a=self.said[p.reporter_a], b=self.said[p.reporter_b], amount=amount)
         key = "higher.goods_importer" if p.higher == "importer" else "higher.goods_exporter"
-        return self.cat.text(key, exporter=self.names[p.exporter], importer=self.names[p.importer], amount=amount)
+        return self.cat.text(key, exporter=self.said[p.exporter], importer=self.said[p.importer], amount=amount)
 
     # --- findings -------------------------------------------------------------
 
@@ -270,7 +290,7 @@ class Views:
         if p.code in ("turnover-mismatch", "component-exceeds-turnover"):
             t = next(r for r in rows if r.flow == "turnover")
             parts = {r.flow: r for r in rows if r.flow != "turnover"}
-            base = {"reporter": self.names[t.reporter], "partner": self.names[t.partner],
+            base = {"reporter": self.said[t.reporter], "partner": self.said[t.partner],
                     "period": self.period(t.period_start, t.period_end),
                     "turnover": self.money(t.value_usd_mn, t.qualifier)}
             if p.code == "turnover-mismatch":
@@ -285,14 +305,14 @@ class Views:
         if p.code == "group-total-mismatch":
             t = rows[0] if self.kinds.get(rows[0].partner) == "group" else next(
                 r for r in rows if self.kinds.get(r.partner) == "group")
-            return c.text("findings.sentence.group-total-mismatch", reporter=self.names[t.reporter],
+            return c.text("findings.sentence.group-total-mismatch", reporter=self.said[t.reporter],
                           period=self.period(t.period_start, t.period_end), flow_total=c.text(
-                              f"flow_short.{t.flow}").lower(), partner=self.names[t.partner],
+                              f"flow_short.{t.flow}").lower(), partner=self.said[t.partner],
                           total=self.money(t.value_usd_mn, t.qualifier),
                           sum=fmt.usd_mn(p.details["sum"], "exact", self.locale))
         if p.code == "part-exceeds-whole":
             part, whole = sorted(rows, key=lambda r: (r.period_end - r.period_start))
-            return c.text("findings.sentence.part-exceeds-whole", reporter=self.names[part.reporter],
+            return c.text("findings.sentence.part-exceeds-whole", reporter=self.said[part.reporter],
                           flow=self.flow_text(part.flow, part.partner),
                           part_period=self.period(part.period_start, part.period_end),
                           whole_period=self.period(whole.period_start, whole.period_end),
@@ -300,7 +320,7 @@ class Views:
                           whole=self.money(whole.value_usd_mn, whole.qualifier))
         if p.code == "conflicting-figures":
             a, b = rows[:2]
-            return c.text("findings.sentence.conflicting-figures", reporter=self.names[a.reporter],
+            return c.text("findings.sentence.conflicting-figures", reporter=self.said[a.reporter],
                           flow=self.flow_text(a.flow, a.partner), period=self.period(a.period_start, a.period_end),
                           first=self.money(a.value_usd_mn, a.qualifier), second=self.money(b.value_usd_mn, b.qualifier))
         if p.code == "growth-mismatch":
@@ -308,7 +328,7 @@ class Views:
             base = next(r for r in rows if r.period_start == g.base_start and r.period_end == g.base_end)
             cur = next(r for r in rows if r is not base)
             return c.text("findings.sentence.growth-mismatch", stated=self.pct(g.change_pct / 100),
-                          reporter=self.names[g.reporter], flow=self.flow_text(g.flow, g.partner),
+                          reporter=self.said[g.reporter], flow=self.flow_text(g.flow, g.partner),
                           base_period=self.period(g.base_start, g.base_end),
                           period=self.period(g.period_start, g.period_end),
                           base=self.money(base.value_usd_mn, base.qualifier),
@@ -317,20 +337,20 @@ class Views:
         if p.code == "trade-exceeds-gdp":
             t = rows[0]
             g = self.indicator_by_id[p.ids[1]]
-            return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.names[t.reporter],
-                          partner=self.names[g.country], period=self.period(t.period_start, t.period_end),
+            return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.said[t.reporter],
+                          partner=self.said[g.country], period=self.period(t.period_start, t.period_end),
                           trade=self.money(t.value_usd_mn, t.qualifier), gdp=self.money(g.value, g.qualifier))
         if p.code == "units-slip-mirror":
             a, b = sorted(rows, key=lambda r: r.csv_line)
-            return c.text("findings.sentence.units-slip-mirror", first_reporter=self.names[a.reporter],
+            return c.text("findings.sentence.units-slip-mirror", first_reporter=self.said[a.reporter],
                           first_flow=self.flow_text(a.flow, a.partner), first=self.money(a.value_usd_mn, a.qualifier),
-                          second_reporter=self.names[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
+                          second_reporter=self.said[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
                           second=self.money(b.value_usd_mn, b.qualifier),
                           period=self.period(a.period_start, a.period_end),
                           ratio=fmt.fold(p.details["ratio"], self.locale))
         if p.code == "units-slip-series":
             first = rows[0]
-            base = {"reporter": self.names[first.reporter], "flow": self.flow_text(first.flow, first.partner),
+            base = {"reporter": self.said[first.reporter], "flow": self.flow_text(first.flow, first.partner),
                     "ratio": fmt.fold(p.details["ratio"], self.locale)}
             if len(rows) == 1:
                 return c.text("findings.sentence.units-slip-series", **base,
@@ -433,10 +453,10 @@ class Views:
                 for r in sub.itertuples(index=False):
                     rows.append(self._chart_row(self.names[code], str(r.period_start.year), r.value_usd_mn,
                                                 r.qualifier, r.status, r.source_id))
-            title = c.text("chart.region_turnover.title", top=self.names[top.partner], focus=self.names[focus],
+            title = c.text("chart.region_turnover.title", top=self.said[top.partner], focus=self.said[focus],
                            value=self.money(top.value_usd_mn, top.qualifier), year=latest)
             out.append(self._make("region-turnover", charts.region_turnover, rows, [focus], title,
-                                  c.text("chart.region_turnover.alt", focus=self.names[focus]),
+                                  c.text("chart.region_turnover.alt", focus=self.said[focus]),
                                   c.text("chart.region_turnover.category"), c.text("chart.region_turnover.series")))
         balance = self.latest_balance()
         if balance:
@@ -449,13 +469,13 @@ class Views:
                                             x.value_usd_mn - m.value_usd_mn, "exact", "published", sources))
             deficit = [code for code, x, m, _ in items if x.value_usd_mn < m.value_usd_mn]
             if len(deficit) == 1:
-                title = c.text("chart.region_balance.title_one", names=self.names[deficit[0]],
-                               focus=self.names[focus], year=year)
+                title = c.text("chart.region_balance.title_one", names=self.said[deficit[0]],
+                               focus=self.said[focus], year=year)
             else:
                 title = c.text("chart.region_balance.title_many", count=len(items) - len(deficit), total=len(items),
-                               focus=self.names[focus], year=year)
+                               focus=self.said[focus], year=year)
             out.append(self._make("region-balance", charts.region_balance, rows, [focus], title,
-                                  c.text("chart.region_balance.alt", focus=self.names[focus], year=year),
+                                  c.text("chart.region_balance.alt", focus=self.said[focus], year=year),
                                   c.text("chart.region_balance.category"), c.text("chart.region_balance.series")))
         return out
 
@@ -493,7 +513,7 @@ class Views:
         title = c.text("chart.region_gaps.title", sentence=self.pair_sentence(first).rstrip("."),
                        period=self.period(first.period_start, first.period_end))
         return self._make("region-gaps", charts.region_gaps, rows, sorted({focus, *top.country}), title,
-                          c.text("chart.region_gaps.alt", focus=self.names[focus]),
+                          c.text("chart.region_gaps.alt", focus=self.said[focus]),
                           c.text("chart.mirror.category"), c.text("chart.region_gaps.series"))
 
     def latest_balance(self):
@@ -516,7 +536,8 @@ class Views:
     def country_charts(self, code: str) -> list[Chart]:
         out: list[Chart] = []
         focus, c, f = self.focus, self.cat, self.figures
-        name, fname = self.names[code], self.names[focus]
+        name, fname = self.names[code], self.names[focus]  # labels; the sentences (titles) use said, said_focus
+        said, said_focus = self.said[code], self.said[focus]
         between = f[((f.reporter == focus) & (f.partner == code)) | ((f.reporter == code) & (f.partner == focus))]
         d = self.derived
         derived = d[((d.reporter == focus) & (d.partner == code)) | ((d.reporter == code) & (d.partner == focus))]
@@ -532,8 +553,8 @@ class Views:
             # the other side of each pair: the focus reporter, or, for a pair without it, that pair's partner
             others = sorted(set(pairs.reporter_a) | set(pairs.reporter_b) - {code}, key=lambda o: o != focus)
             out.append(self._make("mirror", charts.mirror, rows, [*others, code], title,
-                                  c.text("chart.mirror.alt", focus=", ".join(self.names[o] for o in others),
-                                         country=name),
+                                  c.text("chart.mirror.alt", focus=", ".join(self.said[o] for o in others),
+                                         country=said),
                                   c.text("chart.mirror.category"), c.text("chart.series")))
         # turnover over time
         turnover = pd.concat([between[between.flow == "turnover"].assign(status="published"),
@@ -573,16 +594,16 @@ class Views:
                     xv, mv = x.value_usd_mn.iloc[0], m.value_usd_mn.iloc[0]
                     key = "title_surplus" if xv >= mv else "title_deficit"
                     ratio = fmt.number(max(xv, mv) / min(xv, mv), 1, self.locale)
-                    title = c.text(f"chart.country_flows.{key}", focus=fname, country=name, ratio=ratio,
+                    title = c.text(f"chart.country_flows.{key}", focus=said_focus, country=said, ratio=ratio,
                                    period=self.period(s, e))
                     break
             if title is None:
                 h = pub.sort_values(["period_end"]).iloc[-1] if len(pub) else flows.iloc[-1]
-                title = c.text("chart.country_turnover.title", reporter=fname, country=name,
+                title = c.text("chart.country_turnover.title", reporter=said_focus, country=said,
                                value=self.money(h.value_usd_mn, h.qualifier), period=self.period(h.period_start,
                                                                                                 h.period_end))
             out.append(self._make("flows", charts.country_flows, rows, [focus], title,
-                                  c.text("chart.country_flows.alt", focus=fname, country=name),
+                                  c.text("chart.country_flows.alt", focus=said_focus, country=said),
                                   c.text("chart.category"), c.text("chart.series")))
         context = self.context_chart(code, between)
         if context:
@@ -619,16 +640,16 @@ class Views:
             rows.append(self._chart_row(label, f"{self.names[code]}: {indicator}", value, qualifier, "published",
                                         source))
             if t.value_usd_mn > value:
-                title = c.text("chart.context.title_larger", reporter=self.names[t.reporter], country=self.names[code],
-                               focus=self.names[focus], indicator=indicator, period=label)
+                title = c.text("chart.context.title_larger", reporter=self.said[t.reporter], country=self.said[code],
+                               focus=self.said[focus], indicator=indicator, period=label)
             elif title is None:
-                title = c.text("chart.context.title_share", reporter=self.names[t.reporter], country=self.names[code],
-                               focus=self.names[focus], indicator=indicator, period=label,
+                title = c.text("chart.context.title_share", reporter=self.said[t.reporter], country=self.said[code],
+                               focus=self.said[focus], indicator=indicator, period=label,
                                share=self.pct(t.value_usd_mn / value, False))
         if not rows:
             return None
         return self._make("context", charts.context, rows, sorted({focus, code}), title,
-                          c.text("chart.context.alt", focus=self.names[focus], country=self.names[code],
+                          c.text("chart.context.alt", focus=self.said[focus], country=self.said[code],
                                  indicator=c.text("indicator.gdp")),
                           c.text("chart.context.category"), c.text("chart.series"))
 
@@ -651,9 +672,9 @@ class Views:
                        & (g.base_end < t.period_start)
                        & g.base_start.map(_year).eq(t.period_start.year - 1)]
             numbers = {
-                "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.names[focus],
+                "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.said[focus],
                                 agency=self.agency(focus, t.source_id),
-                                region=self.names[self.region],
+                                region=self.said[self.region],
                                 value=self.value_link(t.value_usd_mn, t.qualifier, t.source_id, prefix),
                                 exports=self.value_link(x.value_usd_mn.iloc[0], x.qualifier.iloc[0],
                                                         x.source_id.iloc[0], prefix) if len(x) else "–",
@@ -684,7 +705,7 @@ class Views:
         if not widest.empty:
             first = widest.iloc[0]
             apart = int(self.pairs.classification.isin(["notable", "large"]).sum())
-            finding = c.t("home.finding", focus=self.names[focus], apart=apart, total=len(self.pairs),
+            finding = c.t("home.finding", focus=self.said[focus], apart=apart, total=len(self.pairs),
                           consistent=self.pct(settings.CONSISTENT_MAX, False),
                           sentence=self.pair_sentence(first),
                           period=self.period(first.period_start, first.period_end))
@@ -707,7 +728,7 @@ class Views:
             full = ft[full_year_mask(ft)]
             if not full.empty:
                 h = full.sort_values("period_end").iloc[-1]
-            lead = self.cat.t("country.lead", focus=self.names[focus], country=self.names[code],
+            lead = self.cat.t("country.lead", focus=self.said[focus], country=self.said[code],
                               agency=self.agency(h.reporter, h.source_id),
                               period=self.period(h.period_start, h.period_end),
                               value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
@@ -715,7 +736,7 @@ class Views:
         ind = self.data.indicators
         context = ind[ind.country == code].sort_values(["period_end", "indicator", "id"])
         context_rows = [{
-            "indicator": self.cat.text(f"indicator.{r.indicator}", partner=self.names.get(r.partner or "", "")),
+            "indicator": self.cat.text(f"indicator.{r.indicator}", partner=self.said.get(r.partner or "", "")),
             "period": self.period(r.period_start, r.period_end),
             "value": Markup(f"[{md(self.indicator_value(r))}]({prefix}data.md#src-{r.source_id})"),
             "source": self.source_link(r.source_id, prefix, r.locator), "note": r.note or "",
@@ -728,7 +749,7 @@ class Views:
                                   period=self.period(widest.period_start, widest.period_end),
                                   gap=self.gap_text(widest))
         return Page(f"countries/{self.slugs[code]}.md", "country.md.j2", {
-            "name": self.names[code], "lead": lead, "lead_gap": lead_gap,
+            "name": self.names[code], "said": self.said[code], "lead": lead, "lead_gap": lead_gap,
             "figures": self.figure_rows(between, prefix),
             "derived": self.derived_rows(derived, prefix),
             "pairs": self.pair_rows(pairs, prefix),
@@ -747,9 +768,9 @@ class Views:
             seen.add((reporter, flow, partner))
             periods = ", ".join(self.period(s, e) for s, e in zip(group.period_start, group.period_end))
             others = ", ".join(self.period(s, e) for s, e in group.other_periods.iloc[0])
-            lines.append(self.cat.text("country.unmatched_item", reporter=self.names[reporter],
+            lines.append(self.cat.text("country.unmatched_item", reporter=self.said[reporter],
                                        flow=self.flow_text(flow, partner), periods=periods,
-                                       partner=self.names[partner], others=others))
+                                       partner=self.said[partner], others=others))
         return lines
 
     def indicator_value(self, r) -> str:
