@@ -10,8 +10,10 @@ import pytest
 
 from .conftest import REAL_PACKAGE, ROOT, PackageCopy
 
+# reporter (a slip, then a code), partner, flow, period, value (a slip, then a number), qualifier, source,
+# locator, note (empty), status (empty: final), id (empty: the suggested one)
 ANSWERS = ["CHN", "XYZ", "UZB", "exports", "2023-01-01", "2023-12-31", "12,5", "12500", "exact",
-           "caspianpost-2026-01", "para 3", "", ""]
+           "caspianpost-2026-01", "para 3", "", "", ""]
 
 
 def add(package, answers: list[str]) -> subprocess.CompletedProcess:
@@ -36,7 +38,7 @@ def test_a_figure_is_added_from_answers_with_each_slip_asked_again(package):
     assert "Added chn-uzb-exports-2023 to figures.csv: the package validates" in result.stdout
     after = (package / "data" / "figures.csv").read_text(encoding="utf-8")
     assert after == before + "chn-uzb-exports-2023,CHN,UZB,exports,2023-01-01,2023-12-31,12500,exact," \
-                             "caspianpost-2026-01,para 3,\n"
+                             "caspianpost-2026-01,para 3,,\n"
     row = next(r for r in PackageCopy(package).rows("figures") if r["id"] == "chn-uzb-exports-2023")
     assert row["value_usd_mn"] == "12500"
 
