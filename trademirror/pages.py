@@ -78,6 +78,8 @@ def front_matter(meta: dict) -> str:
 def render(page: Page, views: Views, env: jinja2.Environment, catalogue: Catalogue, release_url: str = "") -> str:
     template = env.get_template(page.template)
     charts = [chart_context(page, c, release_url) for c in page.charts]
+    if charts:  # the first chart is near the top: the browser should fetch its image at once, not when it is in view
+        charts[0]["eager"] = True
     meta = {"social_image": chart_paths(page.path, page.charts[0].name)["card"]} if page.charts else {}
     lead_chart = charts[0] if charts and page.leads_with_chart else None
     return front_matter(meta) + template.render(
@@ -98,7 +100,7 @@ def chart_context(page: Page, chart, release_url: str = "") -> dict:
     from .charts import PAGE_WIDTH, PHONE_MAX
 
     return {"name": chart.name, "text": chart.text, "urls": urls, "rows": chart.data.to_dict("records"),
-            "page_width": PAGE_WIDTH, "phone_max": PHONE_MAX,
+            "page_width": PAGE_WIDTH, "phone_max": PHONE_MAX, "eager": False,
             "frame_height": height + 160, "embed_code": embed_code(urls["embed_absolute"], chart.text.title,
                                                                   height + 160)}
 
