@@ -18,8 +18,8 @@ pytestmark = pytest.mark.slow
 def edited(tmp_path_factory):
     root, pkg = make_repo(tmp_path_factory.mktemp("diff") / "repo")
     pkg.set("figures", "chn-tjk-exports-2025", value="4100")
-    common = {"reporter": "CHN", "flow": "turnover", "qualifier": "exact", "source_id": "caspianpost-2026-01",
-              "locator": "para 9", "note": ""}
+    common = {"reporter": "CHN", "flow": "turnover", "unit": "mn", "currency": "USD", "qualifier": "exact",
+              "source_id": "caspianpost-2026-01", "locator": "para 9", "note": ""}
     pkg.add("figures", id="chn-tkm-turnover-2023", partner="TKM", period_start="2023-01-01",
             period_end="2023-12-31", value="10600", **common)
     pkg.add("figures", id="chn-kaz-turnover-2025-bis", partner="KAZ", period_start="2025-01-01",
