@@ -171,7 +171,7 @@ def set_value(descriptor: Path, figure_id: str, value: str) -> None:
         header, rows = reader.fieldnames, list(reader)
     for row in rows:
         if row["id"] == figure_id:
-            row["value_usd_mn"] = value
+            row["value"] = value
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
         writer.writeheader()
@@ -179,7 +179,7 @@ def set_value(descriptor: Path, figure_id: str, value: str) -> None:
 
 
 def original_value(descriptor: Path, figure_id: str) -> float:
-    return float(next(r["value_usd_mn"] for r in _rows(descriptor, "figures") if r["id"] == figure_id))
+    return float(next(r["value"] for r in _rows(descriptor, "figures") if r["id"] == figure_id))
 
 
 WRITTEN = re.compile(r"(\d+) written, (\d+) unchanged")

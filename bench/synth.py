@@ -36,6 +36,7 @@ FOCUS, REGION, WORLD = "FOC", "XRG", "WLD"
 YEARS = range(2015, 2026)  # the default span; tests pass a shorter one
 REGION_SIZE = 12  # members of the region group (the home page's region charts plot each one)
 CIF_FOB = 1.06
+CURRENCY = "USD"  # every synthetic figure is in the comparison currency: the benchmark measures no conversion
 SOURCES = [
     ("customs-bulletin-2026", "Focus Customs Bulletin", "Annual trade statistics", "2026-02",
      "https://example.org/focus-customs", "Focus customs administration"),
@@ -84,7 +85,8 @@ class Generated:
 def figure(fid: str, reporter: str, partner: str, flow: str, start: str, end: str, value: float,
            source: str, qualifier: str = "exact", note: str = "") -> dict:
     return {"id": fid, "reporter": reporter, "partner": partner, "flow": flow, "period_start": start,
-            "period_end": end, "value_usd_mn": str(value), "qualifier": qualifier, "source_id": source,
+            "period_end": end, "value": str(value), "unit": "mn", "currency": CURRENCY,
+            "qualifier": qualifier, "source_id": source,
             "locator": "table 1", "note": note}
 
 
@@ -174,7 +176,7 @@ def region_rows(members: list[int], seed: int, years: range) -> list[dict]:
             if f["reporter"] == FOCUS and f["period_end"].endswith("-12-31") and f["flow"] != "turnover" \
                     and f["source_id"] == SOURCES[0][0]:
                 year = int(f["period_start"][:4])
-                per_year.setdefault(year, [0, 0])[f["flow"] == "imports"] += int(f["value_usd_mn"])
+                per_year.setdefault(year, [0, 0])[f["flow"] == "imports"] += int(f["value"])
     for year, (x, m) in sorted(per_year.items()):
         for flow, value in (("exports", x), ("imports", m), ("turnover", x + m)):
             rows.append(figure(f"foc-xrg-{flow}-{year}", FOCUS, REGION, flow, f"{year}-01-01", f"{year}-12-31",

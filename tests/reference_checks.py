@@ -181,8 +181,13 @@ def _rows(frame: pd.DataFrame) -> list:
     return list(frame.itertuples(index=False))
 
 
+def _published(row) -> str:
+    """The figure as its source printed it (added with currencies; the oracle's packages are all in US dollars)."""
+    return fmt.money_mn(row.value * {"thousand": 0.001, "mn": 1.0, "bn": 1000.0}[row.unit], row.currency, row.qualifier)
+
+
 def _iv(row) -> Interval:
-    return bounds(row.value_usd_mn, row.qualifier)
+    return bounds(row.value_mn, row.qualifier)
 
 
 def _names(data: Dataset) -> dict[str, str]:
@@ -193,12 +198,12 @@ def _describe(row, names: dict[str, str]) -> str:
     preposition = {"turnover": "with", "exports": "to", "imports": "from"}[row.flow]
     return (f"{names.get(row.reporter, row.reporter)} {row.flow} {preposition}"
             f" {names.get(row.partner, row.partner)}, {fmt.period(row.period_start, row.period_end)}:"
-            f" {fmt.usd_mn(row.value_usd_mn, row.qualifier)} (line {row.csv_line})")
+            f" {_published(row)} (line {row.csv_line})")
 
 
 def _finding(code: str, data: Dataset, rows: list, message: str, fix: str, details: dict) -> Problem:
     rows = sorted(rows, key=lambda r: r.csv_line)
-    return Problem("finding", code, data.files["figures"], rows[0].csv_line, "value_usd_mn", message, fix,
+    return Problem("finding", code, data.files["figures"], rows[0].csv_line, "value", message, fix,
                    ids=tuple(r.id for r in rows), sources=tuple(dict.fromkeys(r.source_id for r in rows)),
                    details=details)
 
@@ -219,16 +224,16 @@ def turnover_vs_components(data: Dataset) -> list[Problem]:
                         out.append(_finding(
                             "turnover-mismatch", data, [t, x, m],
                             f"{_describe(t, names)} differs from exports + imports"
-                            f" ({fmt.usd_mn(x.value_usd_mn, x.qualifier)} + {fmt.usd_mn(m.value_usd_mn, m.qualifier)},"
+                            f" ({_published(x)} + {_published(m)},"
                             f" lines {x.csv_line} and {m.csv_line})", KEEP,
-                            {"turnover": t.value_usd_mn, "sum": x.value_usd_mn + m.value_usd_mn}))
+                            {"turnover": t.value_mn, "sum": x.value_mn + m.value_mn}))
             else:
                 for c in by_flow["exports"] + by_flow["imports"]:
                     if _iv(c)[0] > _iv(t)[1]:
                         out.append(_finding(
                             "component-exceeds-turnover", data, [t, c],
                             f"{c.flow} alone ({_describe(c, names)}) exceed the turnover ({_describe(t, names)})",
-                            KEEP, {"turnover": t.value_usd_mn, "component": c.value_usd_mn}))
+                            KEEP, {"turnover": t.value_mn, "component": c.value_mn}))
     return out
 
 
@@ -253,13 +258,13 @@ def group_vs_members(data: Dataset) -> list[Problem]:
             total = add(*parts)
             complete = same.partner.nunique() == len(member_codes)
             if (complete and not overlap(total, _iv(t))) or total[0] > _iv(t)[1]:
-                summed = same.groupby("partner")["value_usd_mn"].first().sum()
+                summed = same.groupby("partner")["value_mn"].first().sum()
                 listed = ", ".join(sorted(same.partner.unique()))
                 scope = "the members" if complete else f"the members with figures ({listed})"
                 out.append(_finding(
                     "group-total-mismatch", data, [t, *_rows(same)],
-                    f"{_describe(t, names)} differs from the sum of {scope}: {fmt.usd_mn(summed)}", KEEP,
-                    {"total": t.value_usd_mn, "sum": float(summed), "complete": bool(complete)}))
+                    f"{_describe(t, names)} differs from the sum of {scope}: {fmt.money_mn(summed, 'USD')}", KEEP,
+                    {"total": t.value_mn, "sum": float(summed), "complete": bool(complete)}))
     return out
 
 
@@ -276,7 +281,7 @@ def part_exceeds_whole(data: Dataset) -> list[Problem]:
                     "part-exceeds-whole", data, [part, whole],
                     f"the part-period figure {_describe(part, names)} is larger than the figure for the whole"
                     f" period {_describe(whole, names)}", KEEP,
-                    {"part": part.value_usd_mn, "whole": whole.value_usd_mn}))
+                    {"part": part.value_mn, "whole": whole.value_mn}))
     return out
 
 
@@ -289,8 +294,8 @@ def conflicting_figures(data: Dataset) -> list[Problem]:
                 out.append(_finding(
                     "conflicting-figures", data, [a, b],
                     f"two sources disagree: {_describe(a, names)} from {a.source_id},"
-                    f" but {fmt.usd_mn(b.value_usd_mn, b.qualifier)} (line {b.csv_line}) from {b.source_id}", KEEP,
-                    {"values": [a.value_usd_mn, b.value_usd_mn]}))
+                    f" but {_published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
+                    {"values": [a.value_mn, b.value_mn]}))
     return out
 
 
@@ -312,12 +317,12 @@ def growth_mismatch(data: Dataset) -> list[Problem]:
                 continue
             implied = ((ci[0] / bi[1] - 1) * 100, (ci[1] / bi[0] - 1) * 100)
             if not overlap(implied, stated):
-                actual = (c.value_usd_mn / b.value_usd_mn - 1) * 100
+                actual = (c.value_mn / b.value_mn - 1) * 100
                 rows = sorted([c, b], key=lambda r: r.csv_line)
                 out.append(Problem(
                     "finding", "growth-mismatch", rel, g.csv_line, "change_pct",
                     f"stated change {g.change_pct:+g}% ({g.id}) does not match {_describe(b, names)}"
-                    f" → {fmt.usd_mn(c.value_usd_mn, c.qualifier)} (line {c.csv_line}), a change of {actual:+.1f}%",
+                    f" → {_published(c)} (line {c.csv_line}), a change of {actual:+.1f}%",
                     KEEP, ids=(g.id, *(r.id for r in rows)),
                     sources=tuple(dict.fromkeys([g.source_id, *(r.source_id for r in rows)])),
                     details={"stated_pct": g.change_pct, "actual_pct": round(actual, 2)}))
@@ -344,12 +349,13 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         for t in _rows(trade):
             if _iv(t)[0] > gi[1]:
                 out.append(Problem(
-                    "finding", "trade-exceeds-gdp", data.files["figures"], t.csv_line, "value_usd_mn",
+                    "finding", "trade-exceeds-gdp", data.files["figures"], t.csv_line, "value",
                     f"{_describe(t, names)} is larger than {names.get(g.country, g.country)}'s GDP for the same"
-                    f" period, {fmt.usd_mn(g.value, g.qualifier)} ({data.files['indicators']} line {g.csv_line})",
+                    f" period, {fmt.money_mn(g.value, 'USD', g.qualifier)}"
+                    f" ({data.files['indicators']} line {g.csv_line})",
                     "keep both as published; the site points out that one side's records must be incomplete",
                     ids=(t.id, g.id), sources=tuple(dict.fromkeys([t.source_id, g.source_id])),
-                    details={"trade": t.value_usd_mn, "gdp": g.value}))
+                    details={"trade": t.value_mn, "gdp": g.value}))
     return out
 
 
@@ -375,9 +381,9 @@ def mirror_units_slip(data: Dataset) -> list[Problem]:
         if a.reporter == a.partner or (b.reporter, b.partner, b.flow, b.period_start, b.period_end) != (
                 a.partner, a.reporter, settings.MIRROR_FLOW[a.flow], a.period_start, a.period_end):
             continue
-        small, big = sorted([a, b], key=lambda r: r.value_usd_mn)
-        if small.value_usd_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
-            ratio = big.value_usd_mn / small.value_usd_mn
+        small, big = sorted([a, b], key=lambda r: r.value_mn)
+        if small.value_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
+            ratio = big.value_mn / small.value_mn
             out.append(_finding(
                 "units-slip-mirror", data, [a, b],
                 f"the two sides of the same trade differ {_fold(ratio)}-fold: {_describe(a, names)} against"
@@ -395,8 +401,8 @@ def series_units_slip(data: Dataset) -> list[Problem]:
     names, out = _names(data), []
     limit = math.log10(settings.UNITS_SERIES_FACTOR)
     for _, group in data.figures.groupby(["reporter", "partner", "flow"], sort=True):
-        rows = [r for r in sorted(_rows(group), key=lambda r: r.csv_line) if r.value_usd_mn > 0]
-        logs = [math.log10(r.value_usd_mn / _months(r.period_start, r.period_end)) for r in rows]
+        rows = [r for r in sorted(_rows(group), key=lambda r: r.csv_line) if r.value_mn > 0]
+        logs = [math.log10(r.value_mn / _months(r.period_start, r.period_end)) for r in rows]
         if len(rows) == 2:
             if abs(logs[0] - logs[1]) >= limit - 1e-12:
                 small, big = sorted(rows, key=lambda r: logs[rows.index(r)])

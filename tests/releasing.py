@@ -68,7 +68,7 @@ def two_releases(tmp: Path):
     root, pkg = make_repo(tmp / "repo")
     first = run("release", cwd=root)
     assert first.returncode == 0, first.stdout + first.stderr
-    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3750")
+    pkg.set("figures", "chn-tjk-exports-2025", value="3750")
     set_version(pkg, "1.1.0")
     commit(root, "China's exports to Tajikistan revised", SECOND_COMMIT)
     second = run("release", cwd=root)

@@ -28,6 +28,9 @@ def partners(n: int) -> list[str]:
     return [f"P{ALPHABET[i // 36]}{ALPHABET[i % 36]}" for i in range(n)]
 
 
+MONEY = "mn,USD,"  # the unit and currency of every figure written here
+
+
 def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int = 1) -> Path:
     """A package of about `rows` figures; return its datapackage.json."""
     rng = np.random.default_rng(seed)
@@ -45,6 +48,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
     _write(data / "sources.csv", [header["sources"], "src,Publisher,Title,2025,https://example.org/a,Agency,en,"])
     _write(data / "corroborations.csv", [header["corroborations"]])
     _write(data / "names.csv", [header["names"]])
+    _write(data / "rates.csv", [header["rates"]])  # every figure in the comparison currency: no rate needed
 
     # Cumulative January..month values: monthly increments summed along the year.
     shape = (len(REPORTERS), len(codes), len(YEARS), 12)
@@ -67,7 +71,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
                         t = 3 * t  # a turnover three times its exports + imports
                     cell += 1
                     period = f"{year}-01-01,{ends[y][m]}"
-                    tail = "exact,src,\"table 1, row 2\",,"  # no note; status empty: final
+                    tail = MONEY + "exact,src,\"table 1, row 2\",,"  # no note; status empty: final
                     lines.append(f"{prefix}-x-{year}-{m + 1:02d},{reporter},{partner},exports,{period},{x},{tail}")
                     lines.append(f"{prefix}-m-{year}-{m + 1:02d},{reporter},{partner},imports,{period},{i},{tail}")
                     lines.append(f"{prefix}-t-{year}-{m + 1:02d},{reporter},{partner},turnover,{period},{t},{tail}")
@@ -80,7 +84,7 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
                 stem = f"{reporter.lower()}-xgr"
                 for flow, value in (("exports", x), ("imports", i), ("turnover", x + i)):
                     lines.append(f"{stem}-{flow}-{year}-{m + 1:02d},{reporter},XGR,{flow},{period},{value},"
-                                 "exact,src,table 2,,")
+                                 f"{MONEY}exact,src,table 2,,")
     _write(data / "figures.csv", lines)
 
     growth = [header["growth"]]

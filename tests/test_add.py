@@ -10,9 +10,9 @@ import pytest
 
 from .conftest import REAL_PACKAGE, ROOT, PackageCopy
 
-# reporter (a slip, then a code), partner, flow, period, value (a slip, then a number), qualifier, source,
-# locator, note (empty), status (empty: final), id (empty: the suggested one)
-ANSWERS = ["CHN", "XYZ", "UZB", "exports", "2023-01-01", "2023-12-31", "12,5", "12500", "exact",
+# reporter (a slip, then a code), partner, flow, period, value (a slip, then a number), unit, currency, qualifier,
+# source, locator, note (empty), status (empty: final), id (empty: the suggested one)
+ANSWERS = ["CHN", "XYZ", "UZB", "exports", "2023-01-01", "2023-12-31", "12,5", "12500", "mn", "USD", "exact",
            "caspianpost-2026-01", "para 3", "", "", ""]
 
 
@@ -37,10 +37,10 @@ def test_a_figure_is_added_from_answers_with_each_slip_asked_again(package):
     assert "'12,5' is not a number (digits, a point for decimals, no thousands separators)" in result.stdout
     assert "Added chn-uzb-exports-2023 to figures.csv: the package validates" in result.stdout
     after = (package / "data" / "figures.csv").read_text(encoding="utf-8")
-    assert after == before + "chn-uzb-exports-2023,CHN,UZB,exports,2023-01-01,2023-12-31,12500,exact," \
+    assert after == before + "chn-uzb-exports-2023,CHN,UZB,exports,2023-01-01,2023-12-31,12500,mn,USD,exact," \
                              "caspianpost-2026-01,para 3,,\n"
     row = next(r for r in PackageCopy(package).rows("figures") if r["id"] == "chn-uzb-exports-2023")
-    assert row["value_usd_mn"] == "12500"
+    assert row["value"] == "12500"
 
 
 def test_a_row_that_would_make_the_package_invalid_is_not_kept(package):

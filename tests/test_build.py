@@ -83,7 +83,7 @@ def test_any_change_to_an_input_means_a_new_build(project, change, monkeypatch):
     paths, pkg = project
     before = inputs.current_key(pkg.descriptor, paths)
     if change == "a figure":
-        pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
+        pkg.set("figures", "chn-tjk-exports-2025", value="3800")
     elif change == "a hand-written page":
         (paths.docs / "about.md").write_text("# About\n\nChanged.\n", encoding="utf-8")
     elif change == "mkdocs.yml":
@@ -99,7 +99,7 @@ def test_any_change_to_an_input_means_a_new_build(project, change, monkeypatch):
 def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(project):
     paths, pkg = project
     first = build(pkg.descriptor, paths, log=quiet)
-    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3800")
+    pkg.set("figures", "chn-tjk-exports-2025", value="3800")
     second = build(pkg.descriptor, paths, log=quiet)
     # the findings page lists every mirror gap, so a changed figure of a pair changes it too
     allowed = ("countries/tajikistan.md", "assets/charts/countries/tajikistan/", "index.md", "assets/charts/index/",
@@ -129,7 +129,7 @@ def test_a_package_with_errors_builds_nothing_and_leaves_the_old_output(project)
     paths, pkg = project
     build(pkg.descriptor, paths, log=quiet)
     before = tree(paths.docs)
-    pkg.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-1")
+    pkg.set("figures", "chn-kaz-turnover-2025", value="-1")
     with pytest.raises(BuildError) as error:
         build(pkg.descriptor, paths, log=quiet)
     assert "error" in str(error.value) and error.value.report.errors[0].code == "negative-value"
@@ -153,9 +153,9 @@ def test_a_failed_build_leaves_docs_and_site_byte_identical(project, breakage):
     assert first.returncode == 0, first.stdout + first.stderr
     before = _published(paths)
     assert "site/countries/tajikistan.html" in before
-    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="3900")  # a change that would rewrite pages
+    pkg.set("figures", "chn-tjk-exports-2025", value="3900")  # a change that would rewrite pages
     if breakage == "bad data":
-        pkg.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-1")
+        pkg.set("figures", "chn-kaz-turnover-2025", value="-1")
         expected = "negative"
     else:  # the data is fine, but a hand-written page links to a page that does not exist
         (paths.docs / "about.md").write_text("# About\n\n[gone](missing-page.md)\n", encoding="utf-8")
@@ -187,7 +187,7 @@ def test_golden_page_for_tajikistan(project, update_goldens):
 
 def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     paths, pkg = project
-    pkg.set("figures", "tjk-chn-imports-2025", value_usd_mn="2000")  # a different figure gives a different gap
+    pkg.set("figures", "tjk-chn-imports-2025", value="2000")  # a different figure gives a different gap
     build(pkg.descriptor, paths, log=quiet)
     page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
     row = next(line for line in page.splitlines()
@@ -279,7 +279,8 @@ OTHER_REGION = {
 
 def _fig(fid, reporter, partner, flow, value, year=2024):
     return {"id": fid, "reporter": reporter, "partner": partner, "flow": flow, "period_start": f"{year}-01-01",
-            "period_end": f"{year}-12-31", "value_usd_mn": str(value), "qualifier": "exact", "source_id": "wire",
+            "period_end": f"{year}-12-31", "value": str(value), "unit": "mn", "currency": "USD", "qualifier": "exact",
+            "source_id": "wire",
             "locator": "para 1"}
 
 

@@ -82,7 +82,7 @@ def test_the_home_page_leads_with_the_widest_gaps_across_countries():
     home = views.home(views.partner_countries())
     chart = home.charts[0]
     assert chart.name == "region-gaps" and home.leads_with_chart
-    gaps = views.pairs.gap_usd_mn.abs()
+    gaps = views.pairs.gap_mn.abs()
     widest = views.pairs.loc[gaps.idxmax()]
     assert chart.data["category"].iloc[0].startswith(views.names[widest.country])
     assert chart.data["category"].nunique() == min(len(views.pairs), settings.LEAD_GAPS)

@@ -67,7 +67,8 @@ def _countries(n: int) -> list[dict]:
 
 def _fig(fid, partner, flow, value, start="2024-01-01", end="2024-12-31"):
     return {"id": fid, "reporter": "AAA", "partner": partner, "flow": flow, "period_start": start,
-            "period_end": end, "value_usd_mn": repr(value), "qualifier": "exact", "source_id": "src",
+            "period_end": end, "value": repr(value), "unit": "mn", "currency": "USD", "qualifier": "exact",
+            "source_id": "src",
             "locator": "p1"}
 
 
@@ -114,7 +115,7 @@ def _perturbed(partners, fid, factor):
     tables = consistent_tables(partners)
     for row in tables["figures"] + tables["growth"]:
         if row["id"] == fid:
-            key = "value_usd_mn" if "value_usd_mn" in row else "change_pct"
+            key = "value" if "value" in row else "change_pct"
             row[key] = repr(round(float(row[key]) * factor + (25 if key == "change_pct" else 0), 1))
     return tables
 
@@ -157,7 +158,7 @@ def test_a_part_year_figure_larger_than_the_full_year_yields_exactly_one_finding
     x, m, _ = partners[i]
     for row in tables["figures"]:
         if row["id"] == f"h{i}":
-            row["value_usd_mn"] = repr(round((x + m) * factor))
+            row["value"] = repr(round((x + m) * factor))
     found = _findings(tmp_path_factory, tables)
     assert [(p.code, set(p.ids)) for p in found] == [("part-exceeds-whole", {f"h{i}", f"t{i}"})]
 
@@ -172,8 +173,8 @@ def test_a_second_source_with_a_different_value_yields_exactly_one_conflict(
     tables["figures"].append(_fig(f"h{i}-again", f"P{i:02d}", "turnover", round((x + m) * factor) // 100 + 1,
                                   end="2024-06-30"))
     original = next(r for r in tables["figures"] if r["id"] == f"h{i}")
-    if checks.overlap(checks.bounds(float(original["value_usd_mn"]), "exact"),
-                      checks.bounds(float(tables["figures"][-1]["value_usd_mn"]), "exact")):
+    if checks.overlap(checks.bounds(float(original["value"]), "exact"),
+                      checks.bounds(float(tables["figures"][-1]["value"]), "exact")):
         return  # the two happen to agree within rounding: not a conflict
     found = _findings(tmp_path_factory, tables)
     conflicts = [p for p in found if p.code == "conflicting-figures"]
@@ -209,10 +210,10 @@ def test_fast_checks_return_exactly_what_the_row_by_row_checks_return(tmp_path_f
         fid = kind if kind in ("total", "g") else f"{kind}{pick % len(partners)}"
         for row in tables["figures"] + tables["growth"]:
             if row["id"] == fid:
-                key = "value_usd_mn" if "value_usd_mn" in row else "change_pct"
+                key = "value" if "value" in row else "change_pct"
                 row[key] = repr(round(float(row[key]) * factor, 1))
                 row["qualifier"] = qualifier
-    tables["figures"].append(dict(tables["figures"][0], id="again", value_usd_mn="123.4"))
+    tables["figures"].append(dict(tables["figures"][0], id="again", value="123.4"))
     fast, oracle = _both(tmp_path_factory, tables)
     assert fast == oracle
 
@@ -269,7 +270,7 @@ def test_one_figure_typed_in_the_wrong_unit_is_named_by_both_units_checks(tmp_pa
     year = 2018 + pick % len(series[i][0])
     fid, other = f"{side}{i}-{year}", f"{'m' if side == 'x' else 'x'}{i}-{year}"
     row = next(r for r in tables["figures"] if r["id"] == fid)
-    row["value_usd_mn"] = repr(round(float(row["value_usd_mn"]) * slip, 3))  # 516300 typed as 516.3, or the reverse
+    row["value"] = repr(round(float(row["value"]) * slip, 3))  # 516300 typed as 516.3, or the reverse
     found = {(p.code, tuple(sorted(p.ids))) for p in _findings(tmp_path_factory, tables)}
     assert found == {("units-slip-mirror", tuple(sorted([fid, other]))), ("units-slip-series", (fid,))}
 
@@ -284,8 +285,8 @@ def test_fast_units_checks_return_exactly_what_the_row_by_row_checks_return(tmp_
         i = pick % len(series)
         fid = f"{side}{i}-{2018 + pick % len(series[i][0])}"
         row = next(r for r in tables["figures"] if r["id"] == fid)
-        row["value_usd_mn"] = repr(round(float(row["value_usd_mn"]) * factor, 3))
-    tables["figures"].append(dict(tables["figures"][0], id="again", value_usd_mn="12.5"))  # two figures, one side
+        row["value"] = repr(round(float(row["value"]) * factor, 3))
+    tables["figures"].append(dict(tables["figures"][0], id="again", value="12.5"))  # two figures, one side
     fast, oracle = _both(tmp_path_factory, tables)
     assert fast == oracle
 
@@ -331,7 +332,7 @@ def test_a_value_in_billions_typed_as_millions_in_the_real_package_is_a_finding_
 
     shutil.copytree(REAL_DESCRIPTOR.parent, tmp_path / "pkg")
     copy = PackageCopy(tmp_path / "pkg")
-    line = copy.set("figures", "chn-tjk-exports-2025", value_usd_mn="3.7")  # US$3.7bn typed as 3.7 million
+    line = copy.set("figures", "chn-tjk-exports-2025", value="3.7")  # US$3.7bn typed as 3.7 million
     report, _ = validate(copy.descriptor)
     slips = [p for p in report.findings if p.code.startswith("units-slip")]
     assert [(p.code, p.row, p.ids) for p in slips] == [

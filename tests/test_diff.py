@@ -17,13 +17,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory):
     root, pkg = make_repo(tmp_path_factory.mktemp("diff") / "repo")
-    pkg.set("figures", "chn-tjk-exports-2025", value_usd_mn="4100")
-    common = {"reporter": "CHN", "flow": "turnover", "qualifier": "exact", "source_id": "caspianpost-2026-01",
-              "locator": "para 9", "note": ""}
+    pkg.set("figures", "chn-tjk-exports-2025", value="4100")
+    common = {"reporter": "CHN", "flow": "turnover", "unit": "mn", "currency": "USD", "qualifier": "exact",
+              "source_id": "caspianpost-2026-01", "locator": "para 9", "note": ""}
     pkg.add("figures", id="chn-tkm-turnover-2023", partner="TKM", period_start="2023-01-01",
-            period_end="2023-12-31", value_usd_mn="10600", **common)
+            period_end="2023-12-31", value="10600", **common)
     pkg.add("figures", id="chn-kaz-turnover-2025-bis", partner="KAZ", period_start="2025-01-01",
-            period_end="2025-12-31", value_usd_mn="51200", **common)
+            period_end="2025-12-31", value="51200", **common)
     commit(root, "One figure revised, one added, one that contradicts another", SECOND_COMMIT)
     return root
 
@@ -52,7 +52,7 @@ def test_the_report_says_what_readers_will_see_change(edited, lang, expected):
     lines = result.stdout.splitlines()
     for line in expected:
         assert line in lines, f"{line!r} not in:\n{result.stdout}"
-    assert "value_usd_mn" not in result.stdout and "Traceback" not in result.stderr
+    assert "value_mn" not in result.stdout and "Traceback" not in result.stderr
     assert not any(line.startswith("- Uzbekistan") or line.startswith("- Узбекистан") for line in lines)
 
 
@@ -64,7 +64,7 @@ def test_a_verdict_that_changes_is_reported(edited, tmp_path):
 
     repo = tmp_path / "repo"
     shutil.copytree(edited, repo)
-    PackageCopy(repo / "datapackages" / "trade").set("figures", "chn-tjk-exports-2025", value_usd_mn="2250")
+    PackageCopy(repo / "datapackages" / "trade").set("figures", "chn-tjk-exports-2025", value="2250")
     result = run("diff", "HEAD", cwd=repo)
     assert "- Tajikistan, goods from China to Tajikistan, 2025: large → consistent" in result.stdout.splitlines(), \
         result.stdout

@@ -55,10 +55,10 @@ def test_the_stock_frictionless_command_in_the_readme_runs():
 
 
 def test_the_error_example_in_the_readme_is_what_the_tool_prints(tmp_path):
-    example = re.search(r"^  (data/figures\.csv:\d+: value_usd_mn: '-48700' is negative.*)$", README, re.M).group(1)
+    example = re.search(r"^  (data/figures\.csv:\d+: value: '-48700' is negative.*)$", README, re.M).group(1)
     shutil.copytree(ROOT / "datapackages" / "china-central-asia-trade", tmp_path / "pkg")
     copy = PackageCopy(tmp_path / "pkg")
-    line = copy.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-48700")
+    line = copy.set("figures", "chn-kaz-turnover-2025", value="-48700")
     result = subprocess.run([sys.executable, "build_charts.py", "--package", str(copy.descriptor), "validate"],
                             cwd=ROOT, capture_output=True, text=True)
     assert example.startswith(f"data/figures.csv:{line}:") and example in result.stdout

@@ -16,12 +16,12 @@ from trademirror import fmt
     (-6800, "exact", "ru", "−6,8 млрд долл. США"),
 ])
 def test_a_negative_amount_prints_one_typographic_minus_before_the_whole_amount(value, qualifier, locale, expected):
-    assert fmt.usd_mn(value, qualifier, locale) == expected
+    assert fmt.money_mn(value, "USD", qualifier, locale) == expected
 
 
 def test_money_number_and_percent_share_one_minus_sign():
-    signs = {text[0] for text in (fmt.usd_mn(-5), fmt.number(-5), fmt.percent(-0.05))}
-    assert signs == {fmt.MINUS} and "-" not in fmt.usd_mn(-5)
+    signs = {text[0] for text in (fmt.money_mn(-5, "USD"), fmt.number(-5), fmt.percent(-0.05))}
+    assert signs == {fmt.MINUS} and "-" not in fmt.money_mn(-5, "USD")
 
 
 @pytest.mark.parametrize("ratio, locale, expected", [

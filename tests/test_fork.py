@@ -57,6 +57,11 @@ def guide_init_args() -> list[str]:
     return args[args.index("init"):]
 
 
+def usd(value: float) -> str:
+    """An amount in millions of the guide's currency as the pages print it."""
+    return fmt.money_mn(value, "USD")
+
+
 def guide_figures() -> list[dict[str, str]]:
     """The example rows of figures.csv in docs/fork.md."""
     block = re.search(r"```csv\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S).group(1)
@@ -78,7 +83,7 @@ def test_the_guides_steps_give_a_complete_site_without_touching_code(tmp_path):
     sent = next(r for r in documented if r["reporter"] == focus and r["flow"] == "exports")
     received = next(r for r in documented if r["reporter"] != focus and r["flow"] == "imports")
     partner, year = sent["partner"], sent["period_start"][:4]
-    x, m_mirror = float(sent["value_usd_mn"]), float(received["value_usd_mn"])
+    x, m_mirror = float(sent["value"]), float(received["value"])  # the guide's rows are in mn of USD
     for source in {r["source_id"] for r in documented}:
         pkg.add("sources", id=source, publisher=f"Statistics office ({source})", title=f"Foreign trade {year}",
                 published=f"{int(year) + 1}-03", url="https://example.org/trade", primary_source="Customs",
@@ -93,7 +98,7 @@ def test_the_guides_steps_give_a_complete_site_without_touching_code(tmp_path):
             ("p-x", partner, focus, "exports", x_mirror, received["source_id"]),
             ("p-t", partner, focus, "turnover", m_mirror + x_mirror, received["source_id"])]:
         pkg.add("figures", **{**sent, "id": fid, "reporter": reporter, "partner": other, "flow": flow,
-                              "value_usd_mn": str(value), "source_id": source})
+                              "value": str(value), "source_id": source})
 
     checked = cli(root, "validate")
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -113,14 +118,14 @@ def test_the_guides_steps_give_a_complete_site_without_touching_code(tmp_path):
     # The mirror table: each side's figure and the gap after the CIF/FOB allowance; the gap in dollars in words.
     gap = m_mirror / (x * CIF_FOB_FACTOR) - 1
     table_rows = [text_of(r) for r in re.findall(r"<tr>(.*?)</tr>", partner_page, re.S)]
-    mirror_rows = [r for r in table_rows if fmt.usd_mn(x) in r and fmt.usd_mn(m_mirror) in r]
+    mirror_rows = [r for r in table_rows if usd(x) in r and usd(m_mirror) in r]
     assert mirror_rows, table_rows
     row = mirror_rows[0]
     assert names[focus] in row and names[partner] in row
     assert fmt.percent(gap, 1, signed=True) in row
-    assert f"records {fmt.usd_mn(m_mirror - x)} more goods received" in text_of(partner_page)
+    assert f"records {usd(m_mirror - x)} more goods received" in text_of(partner_page)
     other = m / (x_mirror * CIF_FOB_FACTOR) - 1
-    assert any(fmt.usd_mn(x_mirror) in r and fmt.usd_mn(m) in r and fmt.percent(other, 1, signed=True) in r
+    assert any(usd(x_mirror) in r and usd(m) in r and fmt.percent(other, 1, signed=True) in r
                for r in table_rows)
 
     data_page = (site / "data.html").read_text(encoding="utf-8")

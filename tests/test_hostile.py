@@ -145,14 +145,14 @@ CASES = {
                        f"data/figures.csv:{LINE}: note: is 5,000 characters long, more than the 1,000 allowed", 1),
     "a line of 10 MB": (lambda h: h.cell(note="n" * TEN_MB),
                         f"data/figures.csv:{LINE}: line is 10,485,", 1),
-    "Infinity": (lambda h: h.cell(value_usd_mn="Infinity"),
-                 f"data/figures.csv:{LINE}: value_usd_mn: 'Infinity' is not a finite number", 1),
-    "NaN": (lambda h: h.cell(value_usd_mn="NaN"), f"data/figures.csv:{LINE}: value_usd_mn: 'NaN' is not a finite"
+    "Infinity": (lambda h: h.cell(value="Infinity"),
+                 f"data/figures.csv:{LINE}: value: 'Infinity' is not a finite number", 1),
+    "NaN": (lambda h: h.cell(value="NaN"), f"data/figures.csv:{LINE}: value: 'NaN' is not a finite"
             " number", 1),
-    "1_000": (lambda h: h.cell(value_usd_mn="1_000"),
-              f"data/figures.csv:{LINE}: value_usd_mn: '1_000' has a thousands separator", 1),
-    "Unicode digits": (lambda h: h.cell(value_usd_mn="١٢"),
-                       f"data/figures.csv:{LINE}: value_usd_mn: '١٢' has digits other than 0-9 — write it with the"
+    "1_000": (lambda h: h.cell(value="1_000"),
+              f"data/figures.csv:{LINE}: value: '1_000' has a thousands separator", 1),
+    "Unicode digits": (lambda h: h.cell(value="١٢"),
+                       f"data/figures.csv:{LINE}: value: '١٢' has digits other than 0-9 — write it with the"
                        " digits 0-9: 12", 1),
 }
 
@@ -202,9 +202,9 @@ BUILD_TARGETS = {  # where each fault goes when several share one package
     "symbolic link out of the folder": lambda h: h.link("data/indicators.csv", h.sentinel),
     "URL": lambda h: h.path("countries", "https://example.org/countries.csv"),
     "a line of 10 MB": lambda h: h.copy.set("growth", "chn-kaz-turnover-2025-vs-2024", note="n" * TEN_MB),
-    "Infinity": lambda h: h.copy.set("figures", "chn-kaz-exports-2025", value_usd_mn="Infinity"),
-    "NaN": lambda h: h.copy.set("figures", "chn-kaz-imports-2025", value_usd_mn="NaN"),
-    "1_000": lambda h: h.copy.set("figures", "chn-kaz-turnover-2025", value_usd_mn="1_000"),
+    "Infinity": lambda h: h.copy.set("figures", "chn-kaz-exports-2025", value="Infinity"),
+    "NaN": lambda h: h.copy.set("figures", "chn-kaz-imports-2025", value="NaN"),
+    "1_000": lambda h: h.copy.set("figures", "chn-kaz-turnover-2025", value="1_000"),
 }
 BUILD_EXPECTED = {
     "absolute path": "datapackage.json: resources: growth: path: '/",
@@ -212,11 +212,11 @@ BUILD_EXPECTED = {
                                        " out of the package folder",
     "URL": "datapackage.json: resources: countries: path: 'https://example.org/countries.csv' is a URL",
     "a line of 10 MB": f"data/growth.csv:{line_of('growth', 'chn-kaz-turnover-2025-vs-2024')}: line is 10,485,",
-    "Infinity": f"data/figures.csv:{line_of('figures', 'chn-kaz-exports-2025')}: value_usd_mn: 'Infinity' is not a"
+    "Infinity": f"data/figures.csv:{line_of('figures', 'chn-kaz-exports-2025')}: value: 'Infinity' is not a"
                 " finite number",
-    "NaN": f"data/figures.csv:{line_of('figures', 'chn-kaz-imports-2025')}: value_usd_mn: 'NaN' is not a finite"
+    "NaN": f"data/figures.csv:{line_of('figures', 'chn-kaz-imports-2025')}: value: 'NaN' is not a finite"
            " number",
-    "1_000": f"data/figures.csv:{line_of('figures', 'chn-kaz-turnover-2025')}: value_usd_mn: '1_000' has a thousands"
+    "1_000": f"data/figures.csv:{line_of('figures', 'chn-kaz-turnover-2025')}: value: '1_000' has a thousands"
              " separator",
 }
 

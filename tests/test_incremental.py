@@ -56,7 +56,7 @@ def change(descriptor: Path, figure_id: str, value: str) -> None:
     rows = figures(descriptor)
     for row in rows:
         if row["id"] == figure_id:
-            row["value_usd_mn"] = value
+            row["value"] = value
     with (descriptor.parent / "data" / "figures.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -84,7 +84,7 @@ def edited(tmp_path_factory):
     # A figure the partner itself published: it feeds that country's page and mirror chart, not the region's.
     row = next(r for r in figures(descriptor) if r["reporter"] == country and r["flow"] == "imports"
                and r["period_end"].endswith("-12-31"))
-    change(descriptor, row["id"], str(float(row["value_usd_mn"]) * 1.5))
+    change(descriptor, row["id"], str(float(row["value"]) * 1.5))
     second = build(descriptor, paths, log=quiet, previous=None)
     return paths, descriptor, country, first, second
 

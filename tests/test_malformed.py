@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import ROOT, PackageCopy
 
-HEADER = "id,reporter,partner,flow,period_start,period_end,value_usd_mn,qualifier,source_id,locator,note"
+HEADER = "id,reporter,partner,flow,period_start,period_end,value,unit,currency,qualifier,source_id,locator,note"
 
 
 def _bytes(resource: str, make):

@@ -24,7 +24,7 @@ H1 = (date(2025, 1, 1), date(2025, 6, 30))
 
 def fig(fid, reporter, partner, flow, value, period=FY, qualifier="exact"):
     return {"id": fid, "reporter": reporter, "partner": partner, "flow": flow, "period_start": period[0],
-            "period_end": period[1], "value_usd_mn": float(value), "qualifier": qualifier, "source_id": "s"}
+            "period_end": period[1], "value_mn": float(value), "qualifier": qualifier, "source_id": "s"}
 
 
 def pair(*rows, focus="AAA"):
@@ -49,7 +49,7 @@ def pair(*rows, focus="AAA"):
      [{"gap": 580 / 700 - 1, "classification": "large"}]),
     # small flows: only the dollar gap means something
     ([fig("x", "AAA", "BBB", "exports", 40), fig("m", "BBB", "AAA", "imports", 10)],
-     [{"classification": "small", "gap_usd_mn": -30.0}]),
+     [{"classification": "small", "gap_mn": -30.0}]),
     # turnover pairs with turnover, without a CIF/FOB factor
     ([fig("t", "AAA", "CCC", "turnover", 1000), fig("u", "CCC", "AAA", "turnover", 1100)],
      [{"flow": "turnover", "factor": 1.0, "gap": 0.1, "exporter": None}]),
@@ -133,10 +133,10 @@ def test_tajikistan_2025_pair_is_computed_from_the_two_published_figures():
     data = package.load(REAL_DESCRIPTOR)
     pairs, _ = mirror.pair(data.figures, data.countries, "CHN")
     row = pairs[(pairs.x_id == "chn-tjk-exports-2025") & (pairs.m_id == "tjk-chn-imports-2025")].iloc[0]
-    x = data.figures.set_index("id").loc["chn-tjk-exports-2025", "value_usd_mn"]
-    m = data.figures.set_index("id").loc["tjk-chn-imports-2025", "value_usd_mn"]
+    x = data.figures.set_index("id").loc["chn-tjk-exports-2025", "value_mn"]
+    m = data.figures.set_index("id").loc["tjk-chn-imports-2025", "value_mn"]
     assert (row.exporter, row.importer, row.factor) == ("CHN", "TJK", 1.0)  # the two share a border
-    assert row.gap == pytest.approx(m / x - 1) and row.gap_usd_mn == m - x
+    assert row.gap == pytest.approx(m / x - 1) and row.gap_mn == m - x
     assert row.classification == "large"
 
 

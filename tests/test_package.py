@@ -12,6 +12,8 @@ from trademirror.validate import validate
 
 from .conftest import REAL_DESCRIPTOR, ROOT, PackageCopy
 
+COMPUTED = ("csv_line", "value_mn", "rate", "rate_row")  # added by the loader, never read from a file
+
 
 def test_real_package_has_no_schema_errors():
     assert package.validate_schema(REAL_DESCRIPTOR) == []
@@ -25,9 +27,9 @@ def test_real_package_validates_with_the_stock_frictionless_tool():
 
 def test_real_package_keeps_the_column_names_forks_rely_on():
     data = package.load(REAL_DESCRIPTOR)
-    assert list(data.figures.columns[:-1]) == [
+    assert [c for c in data.figures.columns if c not in COMPUTED] == [
         "id", "reporter", "partner", "flow", "period_start", "period_end",
-        "value_usd_mn", "qualifier", "source_id", "locator", "note", "status",
+        "value", "unit", "currency", "qualifier", "source_id", "locator", "note", "status",
     ]
 
 
@@ -37,14 +39,14 @@ def _bytes(copy: PackageCopy, resource: str, data: bytes) -> None:
 
 # Each case: how to break a copy of the real package, then the code, file, line and field we expect.
 CASES = {
-    "negative value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-48700"),
-                       "negative-value", "data/figures.csv", "value_usd_mn"),
-    "thousands separator": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn="48,700"),
-                            "thousands-separator", "data/figures.csv", "value_usd_mn"),
-    "currency sign": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn="$48700"),
-                      "currency-sign", "data/figures.csv", "value_usd_mn"),
-    "not a number": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn="n/a"),
-                     "not-a-number", "data/figures.csv", "value_usd_mn"),
+    "negative value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value="-48700"),
+                       "negative-value", "data/figures.csv", "value"),
+    "thousands separator": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value="48,700"),
+                            "thousands-separator", "data/figures.csv", "value"),
+    "currency sign": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value="$48700"),
+                      "currency-sign", "data/figures.csv", "value"),
+    "not a number": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value="n/a"),
+                     "not-a-number", "data/figures.csv", "value"),
     "unknown partner": (lambda c: c.set("figures", "chn-kaz-turnover-2025", partner="KZX"),
                         "unknown-country", "data/figures.csv", "partner"),
     "unknown reporter": (lambda c: c.set("figures", "chn-kaz-turnover-2025", reporter="ABC"),
@@ -65,8 +67,8 @@ CASES = {
                             "duplicate-agency", "data/sources.csv", "agency"),
     "unknown agency kind": (lambda c: c.set("sources", "vbkg-2026", agency="CHN:police"),
                             "bad-format", "data/sources.csv", "agency"),
-    "missing value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value_usd_mn=""),
-                      "missing-value", "data/figures.csv", "value_usd_mn"),
+    "missing value": (lambda c: c.set("figures", "chn-kaz-turnover-2025", value=""),
+                      "missing-value", "data/figures.csv", "value"),
     "bad date": (lambda c: c.set("figures", "chn-kaz-turnover-2025", period_end="2025-13-31"),
                  "not-a-date", "data/figures.csv", "period_end"),
     "javascript url": (lambda c: c.set("sources", "vbkg-2026", url="javascript:alert(1)"),
@@ -119,10 +121,10 @@ def test_each_kind_of_bad_input_gets_its_own_error(real_copy: PackageCopy, case:
 
 
 def test_an_error_line_reads_file_row_field_problem_and_fix(real_copy: PackageCopy):
-    line = real_copy.set("figures", "chn-kaz-turnover-2025", value_usd_mn="-5")
+    line = real_copy.set("figures", "chn-kaz-turnover-2025", value="-5")
     report, _ = validate(real_copy.descriptor)
     assert [p.line() for p in report.errors] == [
-        f"data/figures.csv:{line}: value_usd_mn: '-5' is negative — values are ≥ 0; enter the size of the"
+        f"data/figures.csv:{line}: value: '-5' is negative — values are ≥ 0; enter the size of the"
         " flow, the direction goes in 'flow'"
     ]
 
@@ -158,11 +160,11 @@ def test_an_unknown_agency_kind_says_how_to_write_the_cell_not_a_regular_express
 
 
 def test_validate_command_exits_1_with_one_line_per_error_and_no_traceback(real_copy: PackageCopy):
-    line = real_copy.set("figures", "chn-tjk-exports-2025", value_usd_mn="3,700")
+    line = real_copy.set("figures", "chn-tjk-exports-2025", value="3,700")
     result = subprocess.run([sys.executable, "build_charts.py", "--package", str(real_copy.descriptor), "validate"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
-    assert f"data/figures.csv:{line}: value_usd_mn: '3,700' has a thousands separator" in result.stdout
+    assert f"data/figures.csv:{line}: value: '3,700' has a thousands separator" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 

@@ -75,18 +75,18 @@ def test_the_preview_follows_the_data_and_shows_errors_on_the_page(preview):
     base, pkg, log = preview
     assert "Таджикистан" in read(base + "ru/" + PAGE)  # every language edition is served
 
-    pkg.set("figures", FIGURE, value_usd_mn="3950")
+    pkg.set("figures", FIGURE, value="3950")
     page, seconds = wait_for(base + PAGE, lambda text: "US$3.95bn" in text, 10)
     assert "US$3.7bn" not in page, f"took {seconds:.1f} s"
 
-    pkg.set("figures", FIGURE, value_usd_mn="3,950")  # a typing slip: the package no longer validates
+    pkg.set("figures", FIGURE, value="3,950")  # a typing slip: the package no longer validates
     page, _ = wait_for(base + PAGE, lambda text: "tm-preview-errors" in text, 10)
     banner = page.split('class="tm-preview-errors"', 1)[1].split("</div>", 1)[0]
-    assert "figures.csv" in banner and "value_usd_mn" in banner and "line" in banner
+    assert "figures.csv" in banner and "value" in banner and "line" in banner
     assert "US$3.95bn" in page  # the last good figures are still served
     russian = read(base + "ru/" + PAGE)
     assert "tm-preview-errors" in russian and "Предпросмотр устарел" in russian
     assert "figures.csv" in log.read_text(encoding="utf-8")  # and the terminal says it too
 
-    pkg.set("figures", FIGURE, value_usd_mn="3960")
+    pkg.set("figures", FIGURE, value="3960")
     page, _ = wait_for(base + PAGE, lambda text: "US$3.96bn" in text and "tm-preview-errors" not in text, 10)

@@ -108,7 +108,7 @@ def test_an_uncommitted_change_is_not_released(two_releases, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(root, repo, symlinks=True)
     copy = PackageCopy(repo / pkg.root.relative_to(root))
-    copy.set("figures", "chn-tjk-exports-2025", value_usd_mn="3705")
+    copy.set("figures", "chn-tjk-exports-2025", value="3705")
     set_version(copy, "1.2.0")
     before = git("rev-parse", "gh-pages", cwd=repo)
     refused = run("release", cwd=repo)

@@ -51,25 +51,25 @@ def _unbounded(copy: PackageCopy, resource: str, field: str) -> None:
 
 # Each case breaks a copy of the real package in one or more ways.
 CASES = {
-    "not a number": lambda c: c.set("figures", ROW, value_usd_mn="n/a"),
-    "currency sign": lambda c: c.set("figures", ROW, value_usd_mn="$48700"),
-    "thousands separator": lambda c: c.set("figures", ROW, value_usd_mn="48,700"),
-    "space separator": lambda c: c.set("figures", ROW, value_usd_mn="48 700"),
-    "negative": lambda c: c.set("figures", ROW, value_usd_mn="-48700"),
-    "negative zero is not negative": lambda c: c.set("figures", ROW, value_usd_mn="-0"),
-    "number forms python and pandas accept": lambda c: [c.set("figures", ROW, value_usd_mn="+12."),
-                                                        c.set("figures", "chn-kaz-exports-2025", value_usd_mn=" 12 "),
-                                                        c.set("figures", "chn-kaz-imports-2025", value_usd_mn="1e3")],
-    "number forms only python accepts": lambda c: [c.set("figures", ROW, value_usd_mn="1_000"),
-                                                   c.set("figures", "chn-kaz-exports-2025", value_usd_mn="١٢"),
-                                                   c.set("figures", "chn-kaz-imports-2025", value_usd_mn="\xa012")],
+    "not a number": lambda c: c.set("figures", ROW, value="n/a"),
+    "currency sign": lambda c: c.set("figures", ROW, value="$48700"),
+    "thousands separator": lambda c: c.set("figures", ROW, value="48,700"),
+    "space separator": lambda c: c.set("figures", ROW, value="48 700"),
+    "negative": lambda c: c.set("figures", ROW, value="-48700"),
+    "negative zero is not negative": lambda c: c.set("figures", ROW, value="-0"),
+    "number forms python and pandas accept": lambda c: [c.set("figures", ROW, value="+12."),
+                                                        c.set("figures", "chn-kaz-exports-2025", value=" 12 "),
+                                                        c.set("figures", "chn-kaz-imports-2025", value="1e3")],
+    "number forms only python accepts": lambda c: [c.set("figures", ROW, value="1_000"),
+                                                   c.set("figures", "chn-kaz-exports-2025", value="١٢"),
+                                                   c.set("figures", "chn-kaz-imports-2025", value="\xa012")],
     "infinity in an indicator": lambda c: c.set("indicators", "kgz-gdp-2025", value="Infinity"),
     "nan and infinity where the schema sets no bounds": lambda c: [
         _unbounded(c, "growth", "change_pct"), c.set("growth", "chn-kaz-turnover-2025-vs-2024", change_pct="inf"),
         c.set("growth", "chn-kgz-turnover-2025-vs-2024", change_pct="NaN")],
-    "over the maximum": lambda c: [c.set("figures", ROW, value_usd_mn="1e9"), c.set("figures", ROW, note="n" * 1001)],
-    "nan and infinity": lambda c: [c.set("figures", ROW, value_usd_mn="NaN"),
-                                   c.set("figures", "chn-kaz-exports-2025", value_usd_mn="-Infinity")],
+    "over the maximum": lambda c: [c.set("figures", ROW, value="1e9"), c.set("figures", ROW, note="n" * 1001)],
+    "nan and infinity": lambda c: [c.set("figures", ROW, value="NaN"),
+                                   c.set("figures", "chn-kaz-exports-2025", value="-Infinity")],
     "growth below its minimum": lambda c: c.set("growth", "chn-kaz-turnover-2025-vs-2024", change_pct="-100.5"),
     "enum": lambda c: [c.set("figures", ROW, flow="reexports"), c.set("figures", ROW, qualifier="roughly")],
     "enum is case sensitive": lambda c: c.set("figures", ROW, flow="Exports"),
@@ -89,7 +89,7 @@ CASES = {
     "unknown source": lambda c: c.set("figures", ROW, source_id="nowhere"),
     "dangling corroboration": lambda c: c.add("corroborations", figure_id="no-such-figure", source_id="vbkg-2026",
                                               locator="p1"),
-    "missing required": lambda c: [c.set("figures", ROW, value_usd_mn=""), c.set("figures", ROW, locator="")],
+    "missing required": lambda c: [c.set("figures", ROW, value=""), c.set("figures", ROW, locator="")],
     "empty id": lambda c: c.set("figures", ROW, id=""),
     "missing cells": lambda c: _edit_line(c, "figures", 3, ",".join(_line(c, "figures", 3).split(",")[:5])),
     "one cell": lambda c: _edit_line(c, "figures", 4, "lonely"),
@@ -99,7 +99,7 @@ CASES = {
     "row of spaces is not blank": lambda c: _edit_line(c, "figures", 8, " ,  , " + "," * 8),
     "blank row with extra cells": lambda c: _edit_line(c, "figures", 9, "," * 14),
     "quoted newline in a cell": lambda c: c.set("figures", ROW, note="two\nlines"),
-    "many faults at once": lambda c: [c.set("figures", ROW, value_usd_mn="$1", flow="x", partner="QQQ"),
+    "many faults at once": lambda c: [c.set("figures", ROW, value="$1", flow="x", partner="QQQ"),
                                       c.set("figures", "chn-kaz-exports-2025", id=ROW, period_end="2025-1-31"),
                                       c.set("countries", "KAZ", kind="cuntry"),
                                       _edit_line(c, "figures", 10, "")],
@@ -137,5 +137,5 @@ cells = st.text(alphabet=string.digits + "-.,eE$ _+aN" + "\u0661\xa0", max_size=
 @given(value=cells, date=st.text(alphabet=string.digits + "-T :", max_size=12),
        code=st.text(alphabet="AKZXaz09 \n", max_size=4))
 def test_any_cell_text_gets_the_same_verdict_from_both_engines(real_copy: PackageCopy, value, date, code):
-    real_copy.set("figures", ROW, value_usd_mn=value, period_end=date, partner=code)
+    real_copy.set("figures", ROW, value=value, period_end=date, partner=code)
     assert _lines(real_copy.descriptor, "vectorised") == _lines(real_copy.descriptor, "frictionless")

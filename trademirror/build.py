@@ -17,7 +17,22 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import changelog, charts, clock, derive, feed, inputs, languages, mirror, pages, resources, site, spreadsheet
+from . import (
+    changelog,
+    charts,
+    checks,
+    clock,
+    currency,
+    derive,
+    feed,
+    inputs,
+    languages,
+    mirror,
+    pages,
+    resources,
+    site,
+    spreadsheet,
+)
 from .changelog import Release
 from .i18n import Catalogue, title_text
 from .package import Dataset
@@ -53,15 +68,16 @@ def spec_bytes(spec: dict) -> bytes:
 
 def compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None = None,
             folder: str = "", handwritten: tuple[str, ...] = (), release: dict | None = None,
-            previous_feed: bytes | None = None) -> tuple[list[site.Output], dict]:
+            previous_feed: bytes | None = None, display: str | None = None) -> tuple[list[site.Output], dict]:
     """All generated files of one language edition, plus its navigation, from validated data.
 
     `folder` is where the edition lives in docs/ ("" for the main language, "ru/" for another);
     `handwritten` lists the hand-written pages the navigation should link to; `release` is the data
-    release's version, date and published address (for citations, embed codes and the feed).
+    release's version, date and published address (for citations, embed codes and the feed); `display` is
+    the edition's currency (mkdocs.yml `extra.currency`), by default the package's comparison currency.
     """
     release = release or release_info(data.meta, {}, clock.today())
-    outputs, nav, changes = _compose(data, report, catalogue, previous, handwritten, release, folder)
+    outputs, nav, changes = _compose(data, report, catalogue, previous, handwritten, release, folder, display)
     outputs.append(site.Output(feed.FEED_FILE, release_feed(catalogue, release, folder, changes, report,
                                                             previous_feed)))
     nav["extra"] = site_extra(catalogue, release, folder)
@@ -106,14 +122,17 @@ def release_info(meta: dict, site_config: dict, today, stamp: str = "", correcti
 
 
 def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None,
-             handwritten: tuple[str, ...], release: dict, folder: str) -> tuple[list[site.Output], dict]:
+             handwritten: tuple[str, ...], release: dict, folder: str,
+             display: str | None = None) -> tuple[list[site.Output], dict]:
     from . import views as views_module
     from .views import Views
 
-    derived = derive.derived_values(data.figures, data.growth)
+    display = display or currency.comparison_currency(data.settings)
+    shown = in_display_currency(data, display)  # what this edition's pages, charts and gaps are in
+    derived = derive.derived_values(shown.figures, shown.growth)
     focus = data.settings.get("focus_reporter")
-    pairs, unmatched = mirror.pair(data.figures, data.countries, focus)
-    views = Views(data, report, pairs, unmatched, derived, catalogue)
+    pairs, unmatched = mirror.pair(shown.figures, shown.countries, focus)
+    views = Views(shown, report, pairs, unmatched, derived, catalogue, display)
     env = pages.environment()
     outputs: list[site.Output] = []
     current = Release(data.meta.get("version", ""), data.figures, json.loads(report.to_json())["findings"])
@@ -156,12 +175,30 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     files["datapackage.json"] = data.raw[resources.DESCRIPTOR]
     outputs.append(site.Output(f"downloads/{data.meta['name']}.zip", site.deterministic_zip(files)))
     outputs.append(site.Output("downloads/validation-report.json", report.to_json().encode("utf-8")))
-    gaps = spreadsheet.guard_frame(views_module.gaps_table(pairs)).to_csv(index=False, lineterminator="\n")
+    gaps = spreadsheet.guard_frame(views_module.gaps_table(pairs, display)).to_csv(index=False, lineterminator="\n")
     gaps = gaps.encode("utf-8")
     outputs.append(site.Output(f"downloads/{views_module.GAPS_FILE}", gaps))
     outputs.append(site.Output(charts.BUNDLE_PATH, render=charts.javascript_bundle, key=charts.bundle_key()))
     nav = navigation(views, catalogue, handwritten)
     return outputs, nav, changes
+
+
+def in_display_currency(data: Dataset, display: str) -> Dataset:
+    """The data with every figure's value_mn in an edition's display currency, converted with rates.csv.
+
+    Validation converted into the package's comparison currency; an edition that shows another currency
+    converts again, from the figures as published, so no amount goes through two rates. A figure the
+    rates cannot convert into it stops the build with the line that says which rate to add.
+    """
+    if display == currency.comparison_currency(data.settings):
+        return data
+    figures = currency.convert(data.figures, data.tables.get("rates"), display)
+    shown = dataclasses.replace(data, tables={**data.tables, "figures": figures})
+    problems = checks.check_currencies(shown, display)
+    if problems:
+        raise BuildError(f"{len(problems)} figure(s) cannot be shown in {display} (mkdocs.yml extra.currency);"
+                         " nothing was built", Report(problems))
+    return shown
 
 
 def chart_csv(frame) -> bytes:
@@ -263,7 +300,8 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     if previous is True:
         from .releases import previous_release
 
-        previous = previous_release(paths.root, data.meta.get("version", ""))
+        previous = previous_release(paths.root, data.meta.get("version", ""),
+                                    comparison=currency.comparison_currency(data.settings))
     generated = site.read_manifest(paths.docs)
     handwritten = handwritten_pages(paths.docs, generated)
     site_config = languages.read_config(paths.mkdocs_yml) if paths.mkdocs_yml.is_file() else {}
@@ -278,7 +316,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         catalogue = Catalogue(language.code)
         previous_feed = _published_feed(paths.root, previous or None, language.folder)
         edition, edition_nav = compose(data, report, catalogue, previous or None, language.folder, handwritten,
-                                       release, previous_feed)
+                                       release, previous_feed, language.currency)
         if language.is_main:
             nav = edition_nav
         else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-COMPARED = ["reporter", "partner", "flow", "period_start", "period_end", "value_usd_mn", "qualifier", "source_id"]
+COMPARED = ["reporter", "partner", "flow", "period_start", "period_end", "value_mn", "qualifier", "source_id"]
 
 
 @dataclass

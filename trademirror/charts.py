@@ -25,6 +25,17 @@ ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
 CHART_COLUMNS = ["category", "series", "value_usd_bn", "label", "status", "annotation", "source"]
 
 
+def value_field(currency: str) -> str:
+    """The plotted column, named for the currency it is in ("value_usd_bn", "value_eur_bn"), so that the
+    chart's CSV download says what its numbers are."""
+    return f"value_{currency.lower()}_bn"
+
+
+def columns(field: str) -> list[str]:
+    """CHART_COLUMNS with the value column for the edition's display currency."""
+    return [field if c == CHART_COLUMNS[2] else c for c in CHART_COLUMNS]
+
+
 @dataclass(frozen=True)
 class ChartText:
     title: str  # states the finding
@@ -37,12 +48,13 @@ class ChartText:
     published: str
     derived: str
     alt: str  # text alternative for readers without the chart
+    value_field: str = CHART_COLUMNS[2]  # the plotted column: value_field(display currency)
 
 
-def tidy(rows: list[dict]) -> pd.DataFrame:
-    """The plotted rows in a fixed column order (this is also the chart's CSV)."""
-    frame = pd.DataFrame(rows, columns=CHART_COLUMNS)
-    frame["value_usd_bn"] = frame["value_usd_bn"].astype(float).round(4)
+def tidy(rows: list[dict], field: str = CHART_COLUMNS[2]) -> pd.DataFrame:
+    """The plotted rows in a fixed column order (this is also the chart's CSV); `field` is the value column."""
+    frame = pd.DataFrame(rows, columns=columns(field))
+    frame[field] = frame[field].astype(float).round(4)
     frame["annotation"] = frame["annotation"].fillna("")  # a text mark draws "" as nothing (and null as "null")
     return frame
 
@@ -69,7 +81,7 @@ def label_lines(label: str) -> int:
 
 
 def _value_axis(text: ChartText, scale: alt.Scale | None = None) -> alt.X:
-    return alt.X("value_usd_bn:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4),
+    return alt.X(f"{text.value_field}:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4),
                  scale=scale or alt.Undefined)
 
 
@@ -172,8 +184,8 @@ def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     y = alt.Y("category:N", sort=categories, title=None, axis=category_axis(ticks=False, domain=False))
     base = alt.Chart(data)
     line = base.mark_rule(strokeWidth=2.5, color="#8a8a8a").encode(
-        y=y, x=alt.X("min(value_usd_bn):Q"), x2=alt.X2("max(value_usd_bn):Q"))
-    headroom = alt.Scale(zero=True, domainMax=round(float(data["value_usd_bn"].max()) * HEADROOM, 4))
+        y=y, x=alt.X(f"min({text.value_field}):Q"), x2=alt.X2(f"max({text.value_field}):Q"))
+    headroom = alt.Scale(zero=True, domainMax=round(float(data[text.value_field].max()) * HEADROOM, 4))
     dots = base.mark_point(filled=True, size=150, opacity=1).encode(
         y=y, x=_value_axis(text, headroom),
         color=alt.Color("series:N", sort=order, title=text.series, legend=alt.Legend(columns=1)),
@@ -183,7 +195,7 @@ def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
     layers = line + dots
     if data["annotation"].ne("").any():  # the gap, written above the middle of the line between the two dots
-        layers += base.transform_joinaggregate(middle="mean(value_usd_bn)", groupby=["category"]).mark_text(
+        layers += base.transform_joinaggregate(middle=f"mean({text.value_field})", groupby=["category"]).mark_text(
             align="center", baseline="bottom", dy=-8, fontSize=12, fontWeight=700).encode(
             y=y, x=alt.X("middle:Q"), text="annotation:N")
     return layers.properties(

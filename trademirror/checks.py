@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import fmt, mirror, settings
+from . import currency, fmt, mirror, settings
 from .package import Dataset, codes
 from .report import Problem
 
@@ -163,7 +165,7 @@ class _Keys:
             qualifiers = pd.Categorical.from_codes(qualifiers[0], categories=qualifiers[1])
         else:
             qualifiers = figures["qualifier"].to_numpy(dtype=object)
-        self.lo, self.hi = bounds_arrays(figures["value_usd_mn"].to_numpy(dtype=float), qualifiers)
+        self.lo, self.hi = bounds_arrays(figures["value_mn"].to_numpy(dtype=float), qualifiers)
 
     def isin(self, column: str, values: Iterable[str]) -> np.ndarray:
         """Rows whose value in a coded column is one of `values`, tested once per distinct value."""
@@ -247,6 +249,7 @@ def run(data: Dataset, today: date | None = None) -> list[Problem]:
     errors += check_corroborations(data)
     errors += check_names(data)
     errors += check_settings(data)
+    errors += check_currencies(data)
     errors += check_agencies(data)
     if errors:  # findings on malformed data would only add noise
         return errors
@@ -386,9 +389,39 @@ def check_names(data: Dataset) -> list[Problem]:
             for row in frame.itertuples(index=False) if row.name is None and row.in_sentence is None]
 
 
+def check_currencies(data: Dataset, to: str | None = None) -> list[Problem]:
+    """Figures the rates cannot bring into the comparison currency for their period (see currency.py).
+
+    Without the rate, such a figure could only be compared as if it were in the comparison currency,
+    which is how a euro figure used to pass for dollars; so it stops the build instead.
+    """
+    figures = data.figures
+    if "value_mn" not in figures:
+        return []
+    to = to or currency.comparison_currency(data.settings)
+    rates_file = Path(data.files.get("rates", "rates.csv")).name
+    out = []
+    rates = data.tables.get("rates")
+    if rates is not None:  # the schema says ≥ 0 (stock frictionless has no exclusiveMinimum in v1 packages)
+        for r in _rows(rates[rates.rate == 0]):
+            out.append(_error("zero-rate", data.files["rates"], r.csv_line, "rate", "'0' converts nothing",
+                              f"write the rate as published: units of {r.to} for one {r.currency}, more than 0"))
+    for r in _rows(figures[figures.value_mn.isna()]):
+        period = f"{r.period_start.isoformat()}–{r.period_end.isoformat()}"
+        out.append(_error("no-rate", data.files["figures"], r.csv_line, "currency",
+                          f"no rate in {rates_file} converts {r.currency} to {to} for {period}",
+                          f"add the average rate for that period to {rates_file}, with its source"))
+    return out
+
+
 def check_settings(data: Dataset) -> list[Problem]:
     codes = set(data.countries["code"])
     out = []
+    setting = data.settings.get("currency")
+    if setting is not None and not (isinstance(setting, str) and re.fullmatch("[A-Z]{3}", setting)):
+        out.append(_error("bad-format", "datapackage.json", None, "trademirror.currency",
+                          f"'{setting}' is not a currency code",
+                          "write the ISO 4217 code of the currency figures are compared in, e.g. USD or EUR"))
     for key in ("focus_reporter", "region"):
         value = data.settings.get(key)
         if value is not None and value not in codes:
@@ -411,7 +444,7 @@ def _rows_at(frame: pd.DataFrame, positions: Iterable[int]) -> dict[int, tuple]:
 
 
 def _iv(row) -> Interval:
-    return bounds(row.value_usd_mn, row.qualifier)
+    return bounds(row.value_mn, row.qualifier)
 
 
 def _names(data: Dataset) -> dict[str, str]:
@@ -422,12 +455,17 @@ def _describe(row, names: dict[str, str]) -> str:
     preposition = {"turnover": "with", "exports": "to", "imports": "from"}[row.flow]
     return (f"{names.get(row.reporter, row.reporter)} {row.flow} {preposition}"
             f" {names.get(row.partner, row.partner)}, {fmt.period(row.period_start, row.period_end)}:"
-            f" {fmt.usd_mn(row.value_usd_mn, row.qualifier)} (line {row.csv_line})")
+            f" {published(row)} (line {row.csv_line})")
+
+
+def published(row) -> str:
+    """A figure's value as its source printed it (the row a journalist checks): 'US$36.5bn', '€516.3bn'."""
+    return fmt.money_mn(row.value * currency.UNIT_IN_MN[row.unit], row.currency, row.qualifier)
 
 
 def _finding(code: str, data: Dataset, rows: list, message: str, fix: str, details: dict) -> Problem:
     rows = sorted(rows, key=lambda r: r.csv_line)
-    return Problem("finding", code, data.files["figures"], rows[0].csv_line, "value_usd_mn", message, fix,
+    return Problem("finding", code, data.files["figures"], rows[0].csv_line, "value", message, fix,
                    ids=tuple(r.id for r in rows), sources=tuple(dict.fromkeys(r.source_id for r in rows)),
                    details=details)
 
@@ -452,16 +490,16 @@ def turnover_vs_components(data: Dataset) -> list[Problem]:
                         out.append(_finding(
                             "turnover-mismatch", data, [t, x, m],
                             f"{_describe(t, names)} differs from exports + imports"
-                            f" ({fmt.usd_mn(x.value_usd_mn, x.qualifier)} + {fmt.usd_mn(m.value_usd_mn, m.qualifier)},"
+                            f" ({published(x)} + {published(m)},"
                             f" lines {x.csv_line} and {m.csv_line})", KEEP,
-                            {"turnover": t.value_usd_mn, "sum": x.value_usd_mn + m.value_usd_mn}))
+                            {"turnover": t.value_mn, "sum": x.value_mn + m.value_mn}))
             else:
                 for c in by_flow["exports"] + by_flow["imports"]:
                     if _iv(c)[0] > _iv(t)[1]:
                         out.append(_finding(
                             "component-exceeds-turnover", data, [t, c],
                             f"{c.flow} alone ({_describe(c, names)}) exceed the turnover ({_describe(t, names)})",
-                            KEEP, {"turnover": t.value_usd_mn, "component": c.value_usd_mn}))
+                            KEEP, {"turnover": t.value_mn, "component": c.value_mn}))
     return out
 
 
@@ -505,20 +543,21 @@ def group_vs_members(data: Dataset) -> list[Problem]:
             if same.empty:
                 continue
             hulls: dict[str, Interval] = {}  # per partner, as hull() over its rows
-            for p, value, qualifier in zip(same.partner, same.value_usd_mn, same.qualifier):
+            for p, value, qualifier in zip(same.partner, same.value_mn, same.qualifier):
                 lo, hi = bounds(value, qualifier)
                 h = hulls.get(p)
                 hulls[p] = (lo, hi) if h is None else (min(h[0], lo), max(h[1], hi))
             total = add(*(hulls[p] for p in sorted(hulls)))
             complete = len(hulls) == len(member_codes)
             if (complete and not overlap(total, _iv(t))) or total[0] > _iv(t)[1]:
-                summed = same.groupby("partner")["value_usd_mn"].first().sum()
+                summed = same.groupby("partner")["value_mn"].first().sum()
                 listed = ", ".join(sorted(same.partner.unique()))
                 scope = "the members" if complete else f"the members with figures ({listed})"
                 out.append(_finding(
                     "group-total-mismatch", data, [t, *_rows(same)],
-                    f"{_describe(t, names)} differs from the sum of {scope}: {fmt.usd_mn(summed)}", KEEP,
-                    {"total": t.value_usd_mn, "sum": float(summed), "complete": bool(complete)}))
+                    f"{_describe(t, names)} differs from the sum of {scope}:"
+                    f" {fmt.money_mn(summed, currency.comparison_currency(data.settings))}", KEEP,
+                    {"total": t.value_mn, "sum": float(summed), "complete": bool(complete)}))
     return out
 
 
@@ -588,7 +627,7 @@ def part_exceeds_whole(data: Dataset) -> list[Problem]:
                 "part-exceeds-whole", data, [part, whole],
                 f"the part-period figure {_describe(part, names)} is larger than the figure for the whole"
                 f" period {_describe(whole, names)}", KEEP,
-                {"part": part.value_usd_mn, "whole": whole.value_usd_mn}))
+                {"part": part.value_mn, "whole": whole.value_mn}))
     return out
 
 
@@ -681,8 +720,8 @@ def conflicting_figures(data: Dataset) -> list[Problem]:
                 out.append(_finding(
                     "conflicting-figures", data, [a, b],
                     f"two sources disagree: {_describe(a, names)} from {a.source_id},"
-                    f" but {fmt.usd_mn(b.value_usd_mn, b.qualifier)} (line {b.csv_line}) from {b.source_id}", KEEP,
-                    {"values": [a.value_usd_mn, b.value_usd_mn]}))
+                    f" but {published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
+                    {"values": [a.value_mn, b.value_mn]}))
     return out
 
 
@@ -735,12 +774,12 @@ def growth_mismatch(data: Dataset) -> list[Problem]:
                 continue
             implied = ((ci[0] / bi[1] - 1) * 100, (ci[1] / bi[0] - 1) * 100)
             if not overlap(implied, stated):
-                actual = (c.value_usd_mn / b.value_usd_mn - 1) * 100
+                actual = (c.value_mn / b.value_mn - 1) * 100
                 rows = sorted([c, b], key=lambda r: r.csv_line)
                 out.append(Problem(
                     "finding", "growth-mismatch", rel, g.csv_line, "change_pct",
                     f"stated change {g.change_pct:+g}% ({g.id}) does not match {_describe(b, names)}"
-                    f" → {fmt.usd_mn(c.value_usd_mn, c.qualifier)} (line {c.csv_line}), a change of {actual:+.1f}%",
+                    f" → {published(c)} (line {c.csv_line}), a change of {actual:+.1f}%",
                     KEEP, ids=(g.id, *(r.id for r in rows)),
                     sources=tuple(dict.fromkeys([g.source_id, *(r.source_id for r in rows)])),
                     details={"stated_pct": g.change_pct, "actual_pct": round(actual, 2)}))
@@ -756,7 +795,9 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
     indicators = data.tables.get("indicators")
     if indicators is None:
         return []
-    gdp = indicators[(indicators.indicator == "gdp") & (indicators.unit == "usd_mn")]
+    # GDP is compared only where it is in the comparison currency: indicators carry no rate of their own.
+    units = [u for u, c in currency.INDICATOR_CURRENCY.items() if c == currency.comparison_currency(data.settings)]
+    gdp = indicators[(indicators.indicator == "gdp") & indicators.unit.isin(units)]
     figures, names, out = data.figures, _names(data), []
     if gdp.empty or figures.empty:
         return out
@@ -786,12 +827,13 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
         for t in _rows(figures.iloc[rows]):
             if _iv(t)[0] > gi[1]:
                 out.append(Problem(
-                    "finding", "trade-exceeds-gdp", data.files["figures"], t.csv_line, "value_usd_mn",
+                    "finding", "trade-exceeds-gdp", data.files["figures"], t.csv_line, "value",
                     f"{_describe(t, names)} is larger than {names.get(g.country, g.country)}'s GDP for the same"
-                    f" period, {fmt.usd_mn(g.value, g.qualifier)} ({data.files['indicators']} line {g.csv_line})",
+                    f" period, {fmt.money_mn(g.value, currency.INDICATOR_CURRENCY[g.unit], g.qualifier)}"
+                    f" ({data.files['indicators']} line {g.csv_line})",
                     "keep both as published; the site points out that one side's records must be incomplete",
                     ids=(t.id, g.id), sources=tuple(dict.fromkeys([t.source_id, g.source_id])),
-                    details={"trade": t.value_usd_mn, "gdp": g.value}))
+                    details={"trade": t.value_mn, "gdp": g.value}))
     return out
 
 
@@ -818,9 +860,9 @@ def mirror_units_slip(data: Dataset) -> list[Problem]:
     rows = _rows_at(data.figures, [p for pair in pairs for p in pair])
     for a_pos, b_pos in pairs:
         a, b = rows[a_pos], rows[b_pos]
-        small, big = sorted([a, b], key=lambda r: r.value_usd_mn)
-        if small.value_usd_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
-            ratio = big.value_usd_mn / small.value_usd_mn
+        small, big = sorted([a, b], key=lambda r: r.value_mn)
+        if small.value_mn > 0 and _iv(big)[0] > settings.UNITS_PAIR_FACTOR * _iv(small)[1]:
+            ratio = big.value_mn / small.value_mn
             out.append(_finding(
                 "units-slip-mirror", data, [a, b],
                 f"the two sides of the same trade differ {fmt.fold(ratio)}-fold: {_describe(a, names)} against"
@@ -878,8 +920,8 @@ def series_units_slip(data: Dataset) -> list[Problem]:
     figures = data.figures
     limit = math.log10(settings.UNITS_SERIES_FACTOR)
     for positions in _series_units_suspects(data):
-        rows = [r for r in _rows(figures.iloc[positions]) if r.value_usd_mn > 0]
-        logs = [math.log10(r.value_usd_mn / _months(r.period_start, r.period_end)) for r in rows]
+        rows = [r for r in _rows(figures.iloc[positions]) if r.value_mn > 0]
+        logs = [math.log10(r.value_mn / _months(r.period_start, r.period_end)) for r in rows]
         if len(rows) == 2:
             if abs(logs[0] - logs[1]) >= limit - 1e-12:
                 small, big = sorted(rows, key=lambda r: logs[rows.index(r)])
@@ -918,7 +960,7 @@ def _series_units_suspects(data: Dataset) -> list[np.ndarray]:
     months = np.array([_months(s, e) for s, e in zip(figures["period_start"].to_numpy(dtype=object)[first],
                                                       figures["period_end"].to_numpy(dtype=object)[first])],
                       dtype=float)[period]
-    values = figures["value_usd_mn"].to_numpy(dtype=float)
+    values = figures["value_mn"].to_numpy(dtype=float)
     positive = values > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.where(positive, np.log10(np.where(positive, values, 1) / months), np.nan)

@@ -184,6 +184,7 @@ def _add(descriptor: Path) -> int:
 
 def _diff(descriptor: Path, paths: Paths, base: str, lang: str | None) -> int:
     from .clock import today
+    from .currency import comparison_currency
     from .diff import PUBLISHED, DiffError, at_revision, published, report, side, views_of
     from .i18n import Catalogue
     from .languages import configured
@@ -198,7 +199,7 @@ def _diff(descriptor: Path, paths: Paths, base: str, lang: str | None) -> int:
         return 1
     try:
         if base == PUBLISHED:
-            before = published(paths.root)
+            before = published(paths.root, comparison_currency(data.settings))
             if before is None:
                 raise DiffError("nothing is published yet (no gh-pages branch with a release) — name a git revision"
                                 " to compare with, e.g. origin/main")

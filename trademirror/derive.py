@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-DERIVED_COLUMNS = ["id", "reporter", "partner", "flow", "period_start", "period_end", "value_usd_mn",
+DERIVED_COLUMNS = ["id", "reporter", "partner", "flow", "period_start", "period_end", "value_mn",
                    "qualifier", "from_figure", "from_growth", "source_id"]
 
 
@@ -23,10 +23,10 @@ def derived_values(figures: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
         ratio = 1 + g.change_pct / 100
         if not current.empty and base.empty and ratio > 0:
             c = current.iloc[0]
-            rows.append(_row(g, g.base_start, g.base_end, c.value_usd_mn / ratio, c))
+            rows.append(_row(g, g.base_start, g.base_end, c.value_mn / ratio, c))
         elif current.empty and not base.empty:
             b = base.iloc[0]
-            rows.append(_row(g, g.period_start, g.period_end, b.value_usd_mn * ratio, b))
+            rows.append(_row(g, g.period_start, g.period_end, b.value_mn * ratio, b))
     frame = pd.DataFrame(rows, columns=DERIVED_COLUMNS)
     frame = frame.drop_duplicates(subset=["reporter", "partner", "flow", "period_start", "period_end"])
     return frame.sort_values(["reporter", "partner", "flow", "period_end", "period_start"]).reset_index(drop=True)
@@ -35,5 +35,5 @@ def derived_values(figures: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
 def _row(g, start, end, value: float, figure) -> dict:
     qualifier = {"over": "under", "under": "over"}.get(g.qualifier, "approx") if start == g.base_start else "approx"
     return {"id": f"{g.id}-derived", "reporter": g.reporter, "partner": g.partner, "flow": g.flow,
-            "period_start": start, "period_end": end, "value_usd_mn": round(value, 1), "qualifier": qualifier,
+            "period_start": start, "period_end": end, "value_mn": round(value, 1), "qualifier": qualifier,
             "from_figure": figure.id, "from_growth": g.id, "source_id": g.source_id}

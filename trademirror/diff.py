@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import changelog, clock, derive, mirror
+from . import changelog, clock, derive, mirror, settings
 from .i18n import Catalogue
 from .package import Dataset
 from .releases import BRANCH, load_release, published_versions
@@ -67,9 +67,10 @@ def at_revision(repo: Path, descriptor: Path, revision: str) -> Side:
     return side(data, report)
 
 
-def published(repo: Path) -> Side | None:
+def published(repo: Path, comparison: str = settings.DEFAULT_CURRENCY) -> Side | None:
+    """The newest release on gh-pages, its figures' value_mn in `comparison` (the current package's)."""
     versions = published_versions(repo, BRANCH)
-    release = load_release(repo, versions[0], BRANCH) if versions else None
+    release = load_release(repo, versions[0], BRANCH, comparison) if versions else None
     return Side(release.version, release.figures, release.findings, None) if release else None
 
 

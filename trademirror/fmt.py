@@ -12,12 +12,14 @@ import math
 from datetime import date
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_symbol
 
 
-def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
-    """US$ with a magnitude word, in the language's words: 784 -> 'US$784mn', 29700 -> 'US$29.7bn'.
+def money_mn(value: float, currency: str, qualifier: str = "exact", locale: str = "en") -> str:
+    """An amount in millions of `currency` with a magnitude word, in the language's words:
+    (784, "USD") -> 'US$784mn', (29700, "USD") -> 'US$29.7bn', (517800, "EUR") -> '€517.8bn'.
 
+    The symbol is the language's own where its messages give one (`currency_symbol`), else CLDR's.
     A negative amount takes the minus sign in front of the whole amount, as a
     reader writes it, and the same sign as `number` and `percent`: -6800 ->
     '−US$6.8bn', never 'US$-6.8bn'. (Data files keep the ASCII '-': they are
@@ -28,11 +30,23 @@ def usd_mn(value: float, qualifier: str = "exact", locale: str = "en") -> str:
     catalogue = Catalogue(locale)
     scale, key = (1000, "money.bn") if abs(value) >= 1000 else (1, "money.mn")
     digits = format_decimal(abs(value) / scale, format="#,##0.##", locale=locale)
-    text = catalogue.text(key, number=digits)
+    text = catalogue.text(key, number=digits, symbol=currency_symbol(currency, locale))
     if value < 0 and digits.strip("0.,\u00a0 "):
         text = MINUS + text
     word = catalogue.text(f"qualifier.{qualifier}")
     return f"{word} {text}" if word else text
+
+
+def currency_symbol(currency: str, locale: str = "en") -> str:
+    """How the language writes a currency beside an amount: its messages' word (`currency.USD`) where a
+    newsroom's style wants one that CLDR's symbol is not (English 'US$' rather than a bare '$'; Russian
+    'долл. США'), else CLDR's symbol for that locale ('€', 'CN¥')."""
+    from .i18n import Catalogue
+
+    catalogue = Catalogue(locale)
+    if catalogue.has(f"currency.{currency}"):
+        return catalogue.text(f"currency.{currency}")
+    return get_currency_symbol(currency, locale=locale)
 
 
 MINUS = "\u2212"  # the typographic minus sign, the one width of a plus sign

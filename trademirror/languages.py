@@ -24,6 +24,9 @@ class Language:
     code: str  # "ru": picks locales/ru.yml, CLDR names and number formats, the theme's language
     name: str  # "Русский", as the switcher shows it
     folder: str  # "" for the main language, else "ru/"
+    # The currency amounts are shown in: the entry's `currency`, else `extra.currency`, else None (the
+    # package's comparison currency). Figures in another currency are shown as published, converted beside.
+    currency: str | None = None
 
     @property
     def is_main(self) -> bool:
@@ -44,11 +47,14 @@ def read_config(mkdocs_yml: Path) -> dict:
 def from_config(config: dict) -> list[Language]:
     """The languages, main language first; a site without `extra.alternate` has just its theme language."""
     main_code = (config.get("theme") or {}).get("language") or "en"
-    entries = ((config.get("extra") or {}).get("alternate")) or []
-    languages = [Language(str(e.get("lang", main_code)), str(e.get("name", "")), _folder(e.get("link")))
+    extra = config.get("extra") or {}
+    entries = extra.get("alternate") or []
+    default = _currency(extra.get("currency"))
+    languages = [Language(str(e.get("lang", main_code)), str(e.get("name", "")), _folder(e.get("link")),
+                          _currency(e.get("currency")) or default)
                  for e in entries]
     if not any(lang.is_main for lang in languages):
-        languages.insert(0, Language(main_code, main_code, ""))
+        languages.insert(0, Language(main_code, main_code, "", default))
     return sorted(languages, key=lambda lang: not lang.is_main)
 
 
@@ -89,3 +95,9 @@ def is_language(name: str) -> bool:
 def _folder(link: object) -> str:
     text = str(link or "").strip().strip("/")
     return f"{text}/" if text and text != "." else ""
+
+
+def _currency(value: object) -> str | None:
+    """A display currency from mkdocs.yml, as an ISO 4217 code ("eur" is read as "EUR"); None when unset."""
+    text = str(value or "").strip().upper()
+    return text or None

@@ -19,7 +19,7 @@ from .package import codes
 PAIR_COLUMNS = [
     "country", "reporter_a", "reporter_b", "flow", "exporter", "importer", "period_start", "period_end",
     "x_id", "x_value", "x_qualifier", "x_source", "x_status", "m_id", "m_value", "m_qualifier", "m_source",
-    "m_status", "status", "factor", "gap_usd_mn", "gap", "index", "classification", "higher",
+    "m_status", "status", "factor", "gap_mn", "gap", "index", "classification", "higher",
 ]
 UNMATCHED_COLUMNS = ["country", "reporter", "partner", "flow", "period_start", "period_end", "other_periods"]
 
@@ -30,8 +30,8 @@ class Thresholds:
     cif_fob_neighbours: float = settings.CIF_FOB_FACTOR_NEIGHBOURS
     consistent: float = settings.CONSISTENT_MAX
     notable: float = settings.NOTABLE_MAX
-    large_min: float = settings.LARGE_MIN_USD_MN
-    small_flow: float = settings.SMALL_FLOW_USD_MN
+    large_min: float = settings.LARGE_MIN_MN
+    small_flow: float = settings.SMALL_FLOW_MN
 
 
 def classify(x: float, m: float, gap: float | None, t: Thresholds = Thresholds()) -> str:
@@ -50,7 +50,7 @@ def measure(x: float, m: float, factor: float, t: Thresholds = Thresholds()) -> 
     gap = m / (x * factor) - 1 if x > 0 else None
     index = (x - m) / (x + m) if x + m > 0 else 0.0
     higher = "equal" if x == m else ("importer" if m > x else "exporter")
-    return {"factor": factor, "gap_usd_mn": m - x, "gap": gap, "index": index,
+    return {"factor": factor, "gap_mn": m - x, "gap": gap, "index": index,
             "classification": classify(x, m, gap, t), "higher": higher}
 
 
@@ -140,11 +140,11 @@ def _pair_row(a: str, b: str, flow_a: str, ra, rb, factor: float, t: Thresholds)
     return {
         "country": b, "reporter_a": a, "reporter_b": b, "flow": "turnover" if exporter is None else "goods",
         "exporter": exporter, "importer": importer, "period_start": ra.period_start, "period_end": ra.period_end,
-        "x_id": x.id, "x_value": x.value_usd_mn, "x_qualifier": x.qualifier, "x_source": x.source_id,
+        "x_id": x.id, "x_value": x.value_mn, "x_qualifier": x.qualifier, "x_source": x.source_id,
         "x_status": status(x),
-        "m_id": m.id, "m_value": m.value_usd_mn, "m_qualifier": m.qualifier, "m_source": m.source_id,
+        "m_id": m.id, "m_value": m.value_mn, "m_qualifier": m.qualifier, "m_source": m.source_id,
         "m_status": status(m),
         # A gap is only as settled as its less settled side: a preliminary figure may still be revised.
         "status": PRELIMINARY if PRELIMINARY in (status(x), status(m)) else FINAL,
-        **measure(x.value_usd_mn, m.value_usd_mn, factor, t),
+        **measure(x.value_mn, m.value_mn, factor, t),
     }

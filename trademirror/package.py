@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import numeric, resources
+from . import currency, numeric, resources
 from .report import Problem
 from .resources import shown
 
@@ -293,6 +293,8 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
                 if known is not None:
                     all_codes.setdefault(resource["name"], {})[column] = known
                 frame[column] = _text_or_none(frame[column])
+        if resource["name"] == "figures" and "value_mn" in frame:
+            frame = frame.drop(columns="value_mn")  # computed below, never read from a file
         if resource["name"] == "figures" and "status" not in frame:
             frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
         if resource["name"] == "sources" and "agency" not in frame:
@@ -300,6 +302,11 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
         frame["csv_line"] = range(2, len(frame) + 2)
         frames[resource["name"]] = frame
         files[resource["name"]] = resource["path"]
+    if "figures" in frames and "value" in frames["figures"]:
+        # Compared in one currency: `value_mn`, with the rate used (see currency.py). A figure no rate converts
+        # keeps an empty value_mn, which checks.check_currencies reports as an error naming its row.
+        frames["figures"] = currency.convert(frames["figures"], frames.get("rates"),
+                                             currency.comparison_currency(descriptor.get("trademirror") or {}))
     return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes, raw=published)
 
 
@@ -445,6 +452,10 @@ def _header_problems(rel: str, header: list[str], expected: list[str]) -> list[P
     for name in sorted({h for h in header if header.count(h) > 1}):
         problems.append(_error("duplicate-column", rel, 1, name, f"column '{name}' appears twice",
                                "delete one of the two columns"))
+    if "value_usd_mn" in header and "value" in expected:  # a figures file from before currencies
+        return [_error("old-value-column", rel, 1, "value_usd_mn", "has the old column value_usd_mn",
+                       "rename it to value and add the columns unit and currency after it,"
+                       " with mn and USD in every row (the values stay as they are)")]
     for name in header:
         if name not in expected:
             problems.append(_error("unknown-column", rel, 1, name or "(blank)",
@@ -553,7 +564,8 @@ def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:
     if expected == "number":
         if CURRENCY.search(value):
             return _error("currency-sign", rel, row, field, f"'{value}' has a currency sign or unit",
-                          "write the bare number in millions of US dollars, e.g. 29700")
+                          "write the bare number as the source printed it, e.g. 29.7, and its magnitude"
+                          " (thousand, mn, bn) and currency (USD, EUR) in the unit and currency columns")
         if NUMBER_WITH_SEPARATOR.match(value.strip()):
             return _error("thousands-separator", rel, row, field,
                           f"'{value}' has a thousands separator",
@@ -573,8 +585,11 @@ def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
     full = "" if cell is None else str(cell)
     value = shown(full)
     if name == "required":
-        return _error("missing-value", rel, row, field, "is empty but required",
-                      "fill it in; every figure needs it")
+        fix = {"currency": "write the ISO 4217 code of the currency the source printed the value in,"
+                           " e.g. USD, EUR or CNY",
+               "unit": "write the magnitude the source printed: thousand, mn or bn"}.get(field or "",
+                                                                                   "fill it in; every figure needs it")
+        return _error("missing-value", rel, row, field, "is empty but required", fix)
     refused = numeric.refusal(full) if name in numeric.BOUNDS else None
     if refused is not None:  # NaN, infinity, digits the build cannot read: say that, not "out of range"
         return _error(refused[0], rel, row, field, refused[1], refused[2])
@@ -597,6 +612,8 @@ def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
                       f"use one of: {allowed}")
     if name == "pattern":
         hint = {"url": "only http:// or https:// addresses are allowed",
+                "currency": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
+                "to": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
                 "agency": "write CODE:kind pairs separated by spaces, e.g. 'AAA:customs BBB:statistics'; kinds: "
                           + ", ".join(AGENCY_KINDS)}.get(field or "", f"it must match {limit}")
         return _error("bad-format", rel, row, field, f"'{value}' has the wrong format", hint)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from packaging.version import InvalidVersion, Version
 
+from . import currency, settings
 from .changelog import Release
 
 BRANCH = "gh-pages"
@@ -63,22 +64,49 @@ def _order(version: str):
         return (0, version)
 
 
-def load_release(repo: Path, version: str, branch: str = BRANCH) -> Release | None:
+def load_release(repo: Path, version: str, branch: str = BRANCH,
+                 comparison: str = settings.DEFAULT_CURRENCY) -> Release | None:
+    """A published release's figures (downloads/figures.csv), each with value_mn in `comparison`.
+
+    A release from before currencies has the one column value_usd_mn, in millions of US dollars: it is
+    read as value, unit mn and currency USD, so the changelog compares like with like. A newer one is
+    converted with the rates.csv it published, as its own build did.
+    """
     figures = _show(repo, f"{branch}:{version}/downloads/figures.csv")
     if figures is None:
         return None
     report = _show(repo, f"{branch}:{version}/downloads/validation-report.json")
     findings = json.loads(report)["findings"] if report else []
     frame = pd.read_csv(io.BytesIO(figures), dtype=str, keep_default_na=False)
-    frame["value_usd_mn"] = pd.to_numeric(frame["value_usd_mn"])
-    return Release(version, frame, findings)
+    if currency.LEGACY_COLUMN in frame:
+        frame = frame.rename(columns={currency.LEGACY_COLUMN: "value"}).assign(
+            unit=currency.LEGACY_UNIT, currency=currency.LEGACY_CURRENCY)
+    frame["value"] = pd.to_numeric(frame["value"])
+    rates = _show(repo, f"{branch}:{version}/downloads/rates.csv")
+    return Release(version, _in_comparison_currency(frame, rates, comparison), findings)
 
 
-def previous_release(repo: Path, current: str, branch: str = BRANCH) -> Release | None:
+def _in_comparison_currency(frame: pd.DataFrame, rates: bytes | None, comparison: str) -> pd.DataFrame:
+    """Published figures (text) with value_mn; the dates parsed only for the rate lookup, then kept as text."""
+    dated = frame.assign(period_start=pd.to_datetime(frame.period_start).dt.date,
+                         period_end=pd.to_datetime(frame.period_end).dt.date)
+    table = None
+    if rates is not None:
+        table = pd.read_csv(io.BytesIO(rates), dtype={"currency": str, "to": str, "source_id": str},
+                            keep_default_na=False)
+        table["period_start"] = pd.to_datetime(table.period_start).dt.date
+        table["period_end"] = pd.to_datetime(table.period_end).dt.date
+        table["rate"] = pd.to_numeric(table.rate)
+    converted = currency.convert(dated, table, comparison)
+    return frame.assign(value_mn=converted.value_mn.to_numpy())
+
+
+def previous_release(repo: Path, current: str, branch: str = BRANCH,
+                     comparison: str = settings.DEFAULT_CURRENCY) -> Release | None:
     """The newest published release older than `current`, if any."""
     older = [v for v in published_versions(repo, branch) if v != current and _order(v) < _order(current)]
     for version in sorted(older, key=_order, reverse=True):
-        release = load_release(repo, version, branch)
+        release = load_release(repo, version, branch, comparison)
         if release is not None:
             return release
     return None

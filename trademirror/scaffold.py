@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import settings
+
 SCHEMA_FILE = Path(__file__).with_name("package_schema.json")
 CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")  # the schema's pattern for country and group codes
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # the Data Package name pattern used in datapackages/
@@ -155,7 +157,8 @@ def files(req: Request, today: date) -> dict[str, str]:
         "figures": [{
             "id": "example-figure", "reporter": req.focus, "partner": partner,
             "flow": "exports", "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
-            "value_usd_mn": "100", "qualifier": "exact", "source_id": EXAMPLE_SOURCE,
+            "value": "100", "unit": "mn", "currency": settings.DEFAULT_CURRENCY, "qualifier": "exact",
+            "source_id": EXAMPLE_SOURCE,
             "locator": "section, paragraph",
             "note": "Example row: replace it with a figure as its source published it.",
         }],

@@ -22,14 +22,22 @@ APPROX_UNITS = 1.0
 # "over X" is read as X .. X + this many units; "under X" as X − units .. X.
 OVER_UNDER_UNITS = 1.0
 
+# --- Currencies -------------------------------------------------------------
+# The comparison currency of a package that names none (`trademirror.currency`),
+# and so the display currency of an edition that names none (`extra.currency`).
+DEFAULT_CURRENCY = "USD"
+
 # --- Mirror statistics ------------------------------------------------------
 # Importers value goods CIF (with freight and insurance), exporters FOB.
 CIF_FOB_FACTOR = 1.06  # the IMF's standard factor for partners without a common frontier
 CIF_FOB_FACTOR_NEIGHBOURS = 1.00  # where the two customs frontiers touch
 CONSISTENT_MAX = 0.05  # |gap| up to 5% is consistent
-NOTABLE_MAX = 0.15  # 5–15% is notable; beyond that, large if also ≥ LARGE_MIN_USD_MN
-LARGE_MIN_USD_MN = 100.0
-SMALL_FLOW_USD_MN = 50.0  # under this, only the absolute gap is reported
+NOTABLE_MAX = 0.15  # 5–15% is notable; beyond that, large if also ≥ LARGE_MIN_MN
+# The two amounts below are in millions of the package's comparison currency
+# (`trademirror.currency` in datapackage.json, DEFAULT_CURRENCY when unset): mirror
+# pairs are compared after both sides are converted into it.
+LARGE_MIN_MN = 100.0
+SMALL_FLOW_MN = 50.0  # under this, only the absolute gap is reported
 LEAD_GAPS = 8  # pairs in the home page's lead chart, the widest gaps in money first
 
 # --- Units slips: a value in billions typed as millions, or thousands as millions ----

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 from markupsafe import Markup
 
-from . import charts, fmt, mirror, settings
+from . import charts, currency, fmt, mirror, settings
 from .charts import ChartText
 from .i18n import Catalogue, InSentence, attr, md
 from .package import NOT_STATED, Dataset, agencies, codes
@@ -77,8 +77,16 @@ class Page:
 
 class Views:
     def __init__(self, data: Dataset, report: Report, pairs: pd.DataFrame, unmatched: pd.DataFrame,
-                 derived: pd.DataFrame, catalogue: Catalogue):
+                 derived: pd.DataFrame, catalogue: Catalogue, display: str | None = None):
+        """`display` is the edition's currency (mkdocs.yml `extra.currency`); `data`'s value_mn must be in it
+        (`build.in_display_currency`). By default, the package's comparison currency."""
         self.data, self.report, self.cat = data, report, catalogue
+        self.comparison = currency.comparison_currency(data.settings)
+        self.currency = display or self.comparison
+        self.value_field = charts.value_field(self.currency)
+        # GDP has no rate of its own: it is set beside trade only where it is in the display currency.
+        self.indicator_units = [u for u, code in currency.INDICATOR_CURRENCY.items() if code == self.currency]
+        self.rates = data.tables.get("rates")
         self.pairs, self.unmatched, self.derived = pairs, unmatched, derived
         self.locale = catalogue.locale
         countries = data.countries
@@ -103,9 +111,57 @@ class Views:
     # --- small formatters -----------------------------------------------------
 
     def money(self, value: float, qualifier: str = "exact") -> str:
+        """An amount in millions of the display currency: a computed one (a gap, a sum) or a figure's value_mn."""
         word = self.cat.text(f"qualifier.{qualifier}")
-        number = fmt.usd_mn(value, "exact", self.locale)
+        number = fmt.money_mn(value, self.currency, "exact", self.locale)
         return f"{word} {number}" if word else number
+
+    def comparison_money(self, value: float, qualifier: str = "exact") -> str:
+        """An amount the checks computed, or a threshold of settings.py: in the package's comparison currency."""
+        word = self.cat.text(f"qualifier.{qualifier}")
+        number = fmt.money_mn(value, self.comparison, "exact", self.locale)
+        return f"{word} {number}" if word else number
+
+    def conversion(self, r) -> currency.Rate | None:
+        """The rate a figure row was brought into the display currency with; None when it is published in it.
+
+        Derived values (derive.py) have no currency of their own: they are computed in the display currency.
+        """
+        published_in = getattr(r, "currency", None)
+        if not isinstance(published_in, str) or published_in == self.currency:
+            return None
+        row = int(getattr(r, "rate_row", currency.NO_RATE))
+        rate = self.rates.iloc[row]
+        return currency.Rate(row, float(r.rate), rate.period_start, rate.period_end, rate.source_id)
+
+    def published_text(self, r) -> str:
+        """A figure's value as its source printed it, in its own currency: '€516.3bn'."""
+        word = self.cat.text(f"qualifier.{r.qualifier}")
+        number = fmt.money_mn(r.value * currency.UNIT_IN_MN[r.unit], r.currency, "exact", self.locale)
+        return f"{word} {number}" if word else number
+
+    def figure_text(self, r) -> str:
+        """A figure as plain text: as published, and, in another currency than the display currency, its
+        conversion stated ('€516.3bn, about US$558.8bn at the 2024 average rate'), so no converted number
+        passes for a published one."""
+        rate = self.conversion(r)
+        if rate is None:
+            return self.money(r.value_mn, r.qualifier)
+        return self.cat.text("money.converted", published=self.published_text(r),
+                             converted=self.money(r.value_mn),
+                             rate=self.cat.text("money.rate", period=self.period(rate.start, rate.end)))
+
+    def figure_link(self, r, prefix: str, status: str | None = None) -> Markup:
+        """A figure as tables and lists show it: the published value linked to its source and, when converted,
+        the rate linked to the rate's source, like every other number."""
+        rate = self.conversion(r)
+        if rate is None:
+            return self.value_link(r.value_mn, r.qualifier, r.source_id, prefix, status)
+        published = Markup(f"[{md(self.published_text(r))}]({prefix}data.md#src-{r.source_id})")
+        said = md(self.cat.text("money.rate", period=self.period(rate.start, rate.end)))
+        text = self.cat.t("money.converted", published=published, converted=self.money(r.value_mn),
+                          rate=Markup(f"[{said}]({prefix}data.md#src-{rate.source_id})"))
+        return self.with_status(text, status)
 
     def period(self, start: date, end: date) -> str:
         return fmt.period(start, end, self.locale)
@@ -135,7 +191,7 @@ class Views:
 
     def figure_value(self, r, prefix: str) -> Markup:
         """A figure row's value as tables and lists show it: linked to its source, its status beside it."""
-        return self.value_link(r.value_usd_mn, r.qualifier, r.source_id, prefix, mirror.status(r))
+        return self.figure_link(r, prefix, mirror.status(r))
 
     # --- who published a figure -----------------------------------------------
 
@@ -221,10 +277,9 @@ class Views:
                 "period": self.period(r.period_start, r.period_end),
                 "reporter": self.names[r.reporter],
                 "flow": self.flow_text(r.flow, r.partner),
-                "value": self.money(r.value_usd_mn, r.qualifier),
+                "value": self.figure_text(r),
                 "from": self.cat.t("country.derived_value",
-                                   figure=self.value_link(figure.value_usd_mn, figure.qualifier, figure.source_id,
-                                                          prefix),
+                                   figure=self.figure_link(figure, prefix),
                                    change=self.source_link_text(self.pct(growth.change_pct / 100),
                                                                 growth.source_id, prefix)),
             })
@@ -263,8 +318,8 @@ class Views:
         percentage says little, the difference in money with the same sign.
         """
         if p.classification == "small" or pd.isna(p.gap):
-            money = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
-            return money if p.gap_usd_mn == 0 else ("+" if p.gap_usd_mn > 0 else fmt.MINUS) + money
+            money = self.money(abs(p.gap_mn))
+            return money if p.gap_mn == 0 else ("+" if p.gap_mn > 0 else fmt.MINUS) + money
         return self.pct(p.gap)
 
     def pair_flow(self, p) -> str:
@@ -273,7 +328,7 @@ class Views:
         return self.cat.text("flow.goods", exporter=self.said[p.exporter], importer=self.said[p.importer])
 
     def pair_sentence(self, p) -> str:
-        amount = fmt.usd_mn(abs(p.gap_usd_mn), "exact", self.locale)
+        amount = self.money(abs(p.gap_mn))
         if p.higher == "equal":
             return self.cat.text("higher.equal")
         if p.flow == "turnover":
@@ -292,37 +347,37 @@ class Views:
             parts = {r.flow: r for r in rows if r.flow != "turnover"}
             base = {"reporter": self.said[t.reporter], "partner": self.said[t.partner],
                     "period": self.period(t.period_start, t.period_end),
-                    "turnover": self.money(t.value_usd_mn, t.qualifier)}
+                    "turnover": self.figure_text(t)}
             if p.code == "turnover-mismatch":
                 return c.text("findings.sentence.turnover-mismatch", **base,
-                              exports=self.money(parts["exports"].value_usd_mn, parts["exports"].qualifier),
-                              imports=self.money(parts["imports"].value_usd_mn, parts["imports"].qualifier),
-                              sum=fmt.usd_mn(p.details["sum"], "exact", self.locale))
+                              exports=self.figure_text(parts["exports"]),
+                              imports=self.figure_text(parts["imports"]),
+                              sum=self.comparison_money(p.details["sum"]))
             comp = next(iter(parts.values()))
             return c.text("findings.sentence.component-exceeds-turnover", **base,
                           flow=c.text(f"flow_short.{comp.flow}").lower(),
-                          component=self.money(comp.value_usd_mn, comp.qualifier))
+                          component=self.figure_text(comp))
         if p.code == "group-total-mismatch":
             t = rows[0] if self.kinds.get(rows[0].partner) == "group" else next(
                 r for r in rows if self.kinds.get(r.partner) == "group")
             return c.text("findings.sentence.group-total-mismatch", reporter=self.said[t.reporter],
                           period=self.period(t.period_start, t.period_end), flow_total=c.text(
                               f"flow_short.{t.flow}").lower(), partner=self.said[t.partner],
-                          total=self.money(t.value_usd_mn, t.qualifier),
-                          sum=fmt.usd_mn(p.details["sum"], "exact", self.locale))
+                          total=self.figure_text(t),
+                          sum=self.comparison_money(p.details["sum"]))
         if p.code == "part-exceeds-whole":
             part, whole = sorted(rows, key=lambda r: (r.period_end - r.period_start))
             return c.text("findings.sentence.part-exceeds-whole", reporter=self.said[part.reporter],
                           flow=self.flow_text(part.flow, part.partner),
                           part_period=self.period(part.period_start, part.period_end),
                           whole_period=self.period(whole.period_start, whole.period_end),
-                          part=self.money(part.value_usd_mn, part.qualifier),
-                          whole=self.money(whole.value_usd_mn, whole.qualifier))
+                          part=self.figure_text(part),
+                          whole=self.figure_text(whole))
         if p.code == "conflicting-figures":
             a, b = rows[:2]
             return c.text("findings.sentence.conflicting-figures", reporter=self.said[a.reporter],
                           flow=self.flow_text(a.flow, a.partner), period=self.period(a.period_start, a.period_end),
-                          first=self.money(a.value_usd_mn, a.qualifier), second=self.money(b.value_usd_mn, b.qualifier))
+                          first=self.figure_text(a), second=self.figure_text(b))
         if p.code == "growth-mismatch":
             g = self.growth_by_id[p.ids[0]]
             base = next(r for r in rows if r.period_start == g.base_start and r.period_end == g.base_end)
@@ -331,21 +386,22 @@ class Views:
                           reporter=self.said[g.reporter], flow=self.flow_text(g.flow, g.partner),
                           base_period=self.period(g.base_start, g.base_end),
                           period=self.period(g.period_start, g.period_end),
-                          base=self.money(base.value_usd_mn, base.qualifier),
-                          current=self.money(cur.value_usd_mn, cur.qualifier),
+                          base=self.figure_text(base),
+                          current=self.figure_text(cur),
                           actual=self.pct(p.details["actual_pct"] / 100))
         if p.code == "trade-exceeds-gdp":
             t = rows[0]
             g = self.indicator_by_id[p.ids[1]]
             return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.said[t.reporter],
                           partner=self.said[g.country], period=self.period(t.period_start, t.period_end),
-                          trade=self.money(t.value_usd_mn, t.qualifier), gdp=self.money(g.value, g.qualifier))
+                          trade=self.figure_text(t),
+                          gdp=fmt.money_mn(g.value, currency.INDICATOR_CURRENCY[g.unit], g.qualifier, self.locale))
         if p.code == "units-slip-mirror":
             a, b = sorted(rows, key=lambda r: r.csv_line)
             return c.text("findings.sentence.units-slip-mirror", first_reporter=self.said[a.reporter],
-                          first_flow=self.flow_text(a.flow, a.partner), first=self.money(a.value_usd_mn, a.qualifier),
+                          first_flow=self.flow_text(a.flow, a.partner), first=self.figure_text(a),
                           second_reporter=self.said[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
-                          second=self.money(b.value_usd_mn, b.qualifier),
+                          second=self.figure_text(b),
                           period=self.period(a.period_start, a.period_end),
                           ratio=fmt.fold(p.details["ratio"], self.locale))
         if p.code == "units-slip-series":
@@ -355,13 +411,13 @@ class Views:
             if len(rows) == 1:
                 return c.text("findings.sentence.units-slip-series", **base,
                               period=self.period(first.period_start, first.period_end),
-                              value=self.money(first.value_usd_mn, first.qualifier),
+                              value=self.figure_text(first),
                               direction=c.text(f"findings.direction.{p.details['direction']}"))
             a, b = sorted(rows, key=lambda r: (r.period_end, r.period_start, r.csv_line))
             return c.text("findings.sentence.units-slip-series-pair", **base,
-                          first=self.money(a.value_usd_mn, a.qualifier), first_period=self.period(a.period_start,
+                          first=self.figure_text(a), first_period=self.period(a.period_start,
                                                                                                   a.period_end),
-                          second=self.money(b.value_usd_mn, b.qualifier), second_period=self.period(b.period_start,
+                          second=self.figure_text(b), second_period=self.period(b.period_start,
                                                                                                     b.period_end))
         return p.message
 
@@ -405,18 +461,22 @@ class Views:
                                  reporters=", ".join(self.names[r] for r in reporters),
                                  publications="; ".join(sorted(set(publications))))
         c = self.cat
-        return ChartText(title=title, subtitle=subtitle, value_axis=c.text("units.usd_bn"), category=category,
+        symbol = fmt.currency_symbol(self.currency, self.locale)
+        return ChartText(title=title, subtitle=subtitle, value_axis=c.text("units.bn", symbol=symbol),
+                         value_field=self.value_field, category=category,
                          series=series, value=c.text("chart.value"), status=c.text("chart.status"),
                          published=c.text("site.published"), derived=c.text("site.derived"), alt=alt_text)
 
-    def _chart_row(self, category, series, value, qualifier, status, source, annotation=None) -> dict:
-        return {"category": category, "series": series, "value_usd_bn": value / 1000,
-                "label": self.money(value, qualifier), "status": self.cat.text(f"site.{status}"),
+    def _chart_row(self, category, series, value, qualifier, status, source, annotation=None, figure=None) -> dict:
+        """A plotted row, in the display currency; its tooltip gives a figure as published, with the conversion."""
+        label = self.money(value, qualifier) if figure is None else self.figure_text(figure)
+        return {"category": category, "series": series, self.value_field: value / 1000,
+                "label": label, "status": self.cat.text(f"site.{status}"),
                 "annotation": annotation, "source": source}
 
     def _make(self, name: str, fn, rows: list[dict], reporters: list[str], title: str, alt_text: str,
               category: str, series: str) -> Chart:
-        frame = charts.tidy(rows)
+        frame = charts.tidy(rows, self.value_field)
         frame.attrs["reporters"] = reporters
         # The focus reporter's series first, so each reporter keeps its colour from chart to chart.
         focus_name = self.names[self.focus]
@@ -444,17 +504,17 @@ class Views:
         if not published.empty:
             latest = max(published.period_start).year
             latest_rows = published[published.period_start.map(_year).eq(latest)]
-            order = latest_rows.sort_values("value_usd_mn", ascending=False).partner.tolist()
+            order = latest_rows.sort_values("value_mn", ascending=False).partner.tolist()
             order += sorted(set(both.partner) - set(order))
-            top = self.by_id[latest_rows.sort_values(["value_usd_mn", "id"], ascending=[False, True]).id.iloc[0]]
+            top = self.by_id[latest_rows.sort_values(["value_mn", "id"], ascending=[False, True]).id.iloc[0]]
             rows = []
             for code in order:
                 sub = both[both.partner == code].sort_values(["period_start", "status"])
                 for r in sub.itertuples(index=False):
-                    rows.append(self._chart_row(self.names[code], str(r.period_start.year), r.value_usd_mn,
-                                                r.qualifier, r.status, r.source_id))
+                    rows.append(self._chart_row(self.names[code], str(r.period_start.year), r.value_mn,
+                                                r.qualifier, r.status, r.source_id, figure=r))
             title = c.text("chart.region_turnover.title", top=self.said[top.partner], focus=self.said[focus],
-                           value=self.money(top.value_usd_mn, top.qualifier), year=latest)
+                           value=self.figure_text(top), year=latest)
             out.append(self._make("region-turnover", charts.region_turnover, rows, [focus], title,
                                   c.text("chart.region_turnover.alt", focus=self.said[focus]),
                                   c.text("chart.region_turnover.category"), c.text("chart.region_turnover.series")))
@@ -463,11 +523,11 @@ class Views:
             year, items = balance
             rows = []
             for code, x, m, sources in items:
-                series = "surplus" if x.value_usd_mn >= m.value_usd_mn else "deficit"
+                series = "surplus" if x.value_mn >= m.value_mn else "deficit"
                 rows.append(self._chart_row(self.names[code],
                                             c.text(f"chart.region_balance.{series}", focus=self.names[focus]),
-                                            x.value_usd_mn - m.value_usd_mn, "exact", "published", sources))
-            deficit = [code for code, x, m, _ in items if x.value_usd_mn < m.value_usd_mn]
+                                            x.value_mn - m.value_mn, "exact", "published", sources))
+            deficit = [code for code, x, m, _ in items if x.value_mn < m.value_mn]
             if len(deficit) == 1:
                 title = c.text("chart.region_balance.title_one", names=self.said[deficit[0]],
                                focus=self.said[focus], year=year)
@@ -495,8 +555,9 @@ class Views:
         for p in pairs.itertuples(index=False):
             for fig in sorted([self.by_id[p.x_id], self.by_id[p.m_id]], key=lambda r: r.reporter != p.reporter_a):
                 status = "preliminary" if mirror.status(fig) == mirror.PRELIMINARY else "published"
-                rows.append(self._chart_row(category(p), series(fig), fig.value_usd_mn, fig.qualifier, status,
-                                            fig.source_id, self.gap_text(p) if fig.reporter != p.reporter_a else None))
+                rows.append(self._chart_row(category(p), series(fig), fig.value_mn, fig.qualifier, status,
+                                            fig.source_id, self.gap_text(p) if fig.reporter != p.reporter_a else None,
+                                            figure=fig))
         return rows
 
     def region_gaps_chart(self) -> Chart | None:
@@ -530,7 +591,7 @@ class Views:
             if len(x) and len(m):
                 xr, mr = x.sort_values("csv_line").iloc[0], m.sort_values("csv_line").iloc[0]
                 items.append((code, xr, mr, f"{xr.source_id} {mr.source_id}"))
-        items.sort(key=lambda i: i[1].value_usd_mn - i[2].value_usd_mn, reverse=True)
+        items.sort(key=lambda i: i[1].value_mn - i[2].value_mn, reverse=True)
         return year, items
 
     def country_charts(self, code: str) -> list[Chart]:
@@ -563,13 +624,13 @@ class Views:
             turnover = turnover.sort_values(["period_end", "period_start", "reporter", "status"],
                                             key=lambda s: s if s.name != "reporter" else s.ne(focus))
             rows = [self._chart_row(self.period(r.period_start, r.period_end), self.reporter_series(r.reporter),
-                                    r.value_usd_mn, r.qualifier, r.status, r.source_id)
+                                    r.value_mn, r.qualifier, r.status, r.source_id, figure=r)
                     for r in turnover.itertuples(index=False)]
             pub = turnover[turnover.status == "published"]
             headline = pub[pub.reporter == focus] if (pub.reporter == focus).any() else pub
             h = headline.sort_values(["period_end", "period_start"]).iloc[-1]
             title = c.text("chart.country_turnover.title", reporter=self.names[h.reporter], country=name,
-                           value=self.money(h.value_usd_mn, h.qualifier), period=self.period(h.period_start,
+                           value=self.figure_text(h), period=self.period(h.period_start,
                                                                                             h.period_end))
             out.append(self._make("turnover", charts.country_turnover, rows, sorted(set(turnover.reporter)), title,
                                   c.text("chart.country_turnover.alt", focus=fname, country=name),
@@ -583,15 +644,15 @@ class Views:
             flows = flows.sort_values(["period_end", "period_start", "flow", "status"])
             rows = [self._chart_row(self.period(r.period_start, r.period_end),
                                     f"{fname}: {c.text(f'flow_short.{r.flow}').lower()}",
-                                    r.value_usd_mn, r.qualifier, r.status, r.source_id)
+                                    r.value_mn, r.qualifier, r.status, r.source_id, figure=r)
                     for r in flows.itertuples(index=False)]
             pub = flows[flows.status == "published"]
             title = None
             for (s, e), grp in sorted(pub.groupby(["period_start", "period_end"]), key=lambda g: (g[0][1], g[0][0]),
                                       reverse=True):
                 x, m = grp[grp.flow == "exports"], grp[grp.flow == "imports"]
-                if len(x) and len(m) and min(x.value_usd_mn.iloc[0], m.value_usd_mn.iloc[0]) > 0:
-                    xv, mv = x.value_usd_mn.iloc[0], m.value_usd_mn.iloc[0]
+                if len(x) and len(m) and min(x.value_mn.iloc[0], m.value_mn.iloc[0]) > 0:
+                    xv, mv = x.value_mn.iloc[0], m.value_mn.iloc[0]
                     key = "title_surplus" if xv >= mv else "title_deficit"
                     ratio = fmt.number(max(xv, mv) / min(xv, mv), 1, self.locale)
                     title = c.text(f"chart.country_flows.{key}", focus=said_focus, country=said, ratio=ratio,
@@ -600,7 +661,7 @@ class Views:
             if title is None:
                 h = pub.sort_values(["period_end"]).iloc[-1] if len(pub) else flows.iloc[-1]
                 title = c.text("chart.country_turnover.title", reporter=said_focus, country=said,
-                               value=self.money(h.value_usd_mn, h.qualifier), period=self.period(h.period_start,
+                               value=self.figure_text(h), period=self.period(h.period_start,
                                                                                                 h.period_end))
             out.append(self._make("flows", charts.country_flows, rows, [focus], title,
                                   c.text("chart.country_flows.alt", focus=said_focus, country=said),
@@ -617,13 +678,14 @@ class Views:
         c, focus = self.cat, self.focus
         ind = self.data.indicators
         candidates = []
-        for g in ind[(ind.country == code) & (ind.indicator == "gdp") & (ind.unit == "usd_mn")].itertuples(index=False):
+        gdp = ind[(ind.country == code) & (ind.indicator == "gdp") & ind.unit.isin(self.indicator_units)]
+        for g in gdp.itertuples(index=False):
             candidates.append(("gdp", g.period_start, g.period_end, g.value, g.qualifier, g.source_id))
         f = self.figures
         world = f[(f.reporter == code) & (f.partner.map(self.kinds) == "group") & (f.flow == "turnover")
                   & (f.partner != self.region)]
         for w in world.itertuples(index=False):
-            candidates.append(("world_turnover", w.period_start, w.period_end, w.value_usd_mn, w.qualifier,
+            candidates.append(("world_turnover", w.period_start, w.period_end, w.value_mn, w.qualifier,
                                w.source_id))
         rows, title = [], None
         for kind, start, end, value, qualifier, source in sorted(candidates, key=lambda x: (x[2], x[1], x[0])):
@@ -636,16 +698,16 @@ class Views:
             indicator = c.text(f"indicator.{kind}", partner=self.names[focus])
             rows.append(self._chart_row(label, c.text("chart.context.trade", focus=self.names[focus],
                                                       reporter=self.names[t.reporter]),
-                                        t.value_usd_mn, t.qualifier, "published", t.source_id))
+                                        t.value_mn, t.qualifier, "published", t.source_id, figure=t))
             rows.append(self._chart_row(label, f"{self.names[code]}: {indicator}", value, qualifier, "published",
                                         source))
-            if t.value_usd_mn > value:
+            if t.value_mn > value:
                 title = c.text("chart.context.title_larger", reporter=self.said[t.reporter], country=self.said[code],
                                focus=self.said[focus], indicator=indicator, period=label)
             elif title is None:
                 title = c.text("chart.context.title_share", reporter=self.said[t.reporter], country=self.said[code],
                                focus=self.said[focus], indicator=indicator, period=label,
-                               share=self.pct(t.value_usd_mn / value, False))
+                               share=self.pct(t.value_mn / value, False))
         if not rows:
             return None
         return self._make("context", charts.context, rows, sorted({focus, code}), title,
@@ -675,11 +737,9 @@ class Views:
                 "turnover": c.t("home.region_turnover", year=t.period_start.year, focus=self.said[focus],
                                 agency=self.agency(focus, t.source_id),
                                 region=self.said[self.region],
-                                value=self.value_link(t.value_usd_mn, t.qualifier, t.source_id, prefix),
-                                exports=self.value_link(x.value_usd_mn.iloc[0], x.qualifier.iloc[0],
-                                                        x.source_id.iloc[0], prefix) if len(x) else "–",
-                                imports=self.value_link(m.value_usd_mn.iloc[0], m.qualifier.iloc[0],
-                                                        m.source_id.iloc[0], prefix) if len(m) else "–"),
+                                value=self.figure_link(t, prefix),
+                                exports=self.figure_link(x.iloc[0], prefix) if len(x) else "–",
+                                imports=self.figure_link(m.iloc[0], prefix) if len(m) else "–"),
                 "growth": c.t("home.region_growth", source_owner=self.source_label(growth.source_id.iloc[0]),
                               change=self.source_link_text(self.pct(growth.change_pct.iloc[0] / 100),
                                                            growth.source_id.iloc[0], prefix))
@@ -694,11 +754,10 @@ class Views:
                 t = turnover[(turnover.partner == code) & turnover.period_start.map(_year).eq(year)]
                 compared.append({
                     "country": self.country_link(code, prefix),
-                    "turnover": self.value_link(t.value_usd_mn.iloc[0], t.qualifier.iloc[0], t.source_id.iloc[0],
-                                                prefix) if len(t) else "–",
-                    "exports": self.value_link(x.value_usd_mn, x.qualifier, x.source_id, prefix),
-                    "imports": self.value_link(m.value_usd_mn, m.qualifier, m.source_id, prefix),
-                    "balance": fmt.usd_mn(x.value_usd_mn - m.value_usd_mn, "exact", self.locale),
+                    "turnover": self.figure_link(t.iloc[0], prefix) if len(t) else "–",
+                    "exports": self.figure_link(x, prefix),
+                    "imports": self.figure_link(m, prefix),
+                    "balance": self.money(x.value_mn - m.value_mn),
                 })
         finding = None
         widest = self.largest_gaps()
@@ -731,7 +790,7 @@ class Views:
             lead = self.cat.t("country.lead", focus=self.said[focus], country=self.said[code],
                               agency=self.agency(h.reporter, h.source_id),
                               period=self.period(h.period_start, h.period_end),
-                              value=self.value_link(h.value_usd_mn, h.qualifier, h.source_id, prefix))
+                              value=self.figure_link(h, prefix))
         unmatched = self.unmatched_items(code)
         ind = self.data.indicators
         context = ind[ind.country == code].sort_values(["period_end", "indicator", "id"])
@@ -791,12 +850,12 @@ class Views:
 
         def figure(row: dict) -> str:
             return c.text("changelog.figure", what=what(row),
-                          value=self.money(float(row["value_usd_mn"]), row["qualifier"]))
+                          value=self.comparison_money(float(row["value_mn"]), row["qualifier"]))
 
         def cell(field: str, value: str) -> str:
             """A changed cell as a reader reads it: money formatted, a source by its name, a word for a code."""
-            if field == "value_usd_mn":
-                return self.money(float(value))
+            if field == "value_mn":
+                return self.comparison_money(float(value))
             if field == "source_id" and value in self.sources:
                 return self.source_label(value)
             if field == "qualifier":
@@ -844,8 +903,8 @@ class Views:
             "neighbours": fmt.number(settings.CIF_FOB_FACTOR_NEIGHBOURS, 2, self.locale),
             "consistent": self.pct(settings.CONSISTENT_MAX, False),
             "notable": self.pct(settings.NOTABLE_MAX, False),
-            "large_min": fmt.usd_mn(settings.LARGE_MIN_USD_MN, "exact", self.locale),
-            "small": fmt.usd_mn(settings.SMALL_FLOW_USD_MN, "exact", self.locale),
+            "large_min": self.comparison_money(settings.LARGE_MIN_MN),
+            "small": self.comparison_money(settings.SMALL_FLOW_MN),
         })
 
     def data_page(self) -> Page:
@@ -869,20 +928,25 @@ class Views:
 
 def widest_first(pairs: pd.DataFrame) -> pd.DataFrame:
     """Pairs by the size of their gap in money, the widest first; ties: the later period, then country and id."""
-    return pairs.assign(abs_gap=pairs.gap_usd_mn.abs()).sort_values(
+    return pairs.assign(abs_gap=pairs.gap_mn.abs()).sort_values(
         ["abs_gap", "period_end", "country", "x_id"], ascending=[False, False, True, True], kind="stable")
 
 
 GAPS_FILE = "mirror-gaps.csv"
-GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "x_id", "x_value", "m_id",
-                "m_value", "factor", "x_value_cif", "gap_usd_mn", "gap", "index", "classification",
+GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "currency", "x_id", "x_value",
+                "m_id",
+                "m_value", "factor", "x_value_cif", "gap_mn", "gap", "index", "classification",
                 "x_status", "m_status", "status"]  # status: preliminary when either side is
 
 
-def gaps_table(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Every computed pair for download: what the pages show, plus the measures they leave to the methodology."""
+def gaps_table(pairs: pd.DataFrame, currency_code: str = settings.DEFAULT_CURRENCY) -> pd.DataFrame:
+    """Every computed pair for download: what the pages show, plus the measures they leave to the methodology.
+
+    The money columns (x_value, m_value, x_value_cif, gap_mn) are in millions of `currency_code`, which
+    the `currency` column states on every row, so a spreadsheet never loses what its numbers are in.
+    """
     table = pairs.assign(x_value_cif=(pairs.x_value * pairs.factor).round(4), gap=pairs.gap.astype(float).round(6),
-                         index=pairs["index"].astype(float).round(6))
+                         index=pairs["index"].astype(float).round(6), currency=currency_code)
     return table[GAPS_COLUMNS]
 
 
