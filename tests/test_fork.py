@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,76 @@ def test_the_same_request_gives_the_same_files(tmp_path):
     assert scaffold.files(req, date(2030, 6, 1)) == scaffold.files(req, date(2030, 6, 1))
     example = scaffold.files(req, date(2030, 6, 1))["data/figures.csv"]
     assert "2029-01-01,2029-12-31" in example  # the last full year before today, never a future period
+
+
+WORKED = "## 7. A worked example"
+# A block and the file it is for: the first path in backticks in the paragraph just above it, which ends in ":".
+LABELLED = re.compile(r"`(datapackages/[^`]+|mkdocs\.yml)`(?:(?!\n\n).)*?:\n\n```(csv|yaml)\n(.*?)```", re.S)
+
+
+def guide_worked_example() -> str:
+    text = GUIDE.read_text(encoding="utf-8")
+    start = text.index(WORKED)
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def follow(root: Path, section: str) -> list[subprocess.CompletedProcess]:
+    """Do what the section says, in its order: run each command, write or delete each block where it is named."""
+    steps = sorted([(m.start(), "file", m.groups()) for m in LABELLED.finditer(section)]
+                   + [(m.start(), "sh", (m.group(1),)) for m in re.finditer(r"```sh\n(.*?)```", section, re.S)])
+    results = []
+    for _, kind, parts in steps:
+        if kind == "file":
+            rel, lang, body = parts
+            target = root / rel
+            if lang == "yaml":  # "delete these lines from mkdocs.yml"
+                text = target.read_text(encoding="utf-8")
+                assert body in text, f"the guide's lines are not in {rel}"
+                target.write_text(text.replace(body, ""), encoding="utf-8")
+            else:
+                target.write_text(body, encoding="utf-8")
+            continue
+        for line in parts[0].splitlines():
+            args = shlex.split(line.split("#")[0])
+            if args[:2] == ["git", "rm"]:
+                shutil.rmtree(root / args[-1], ignore_errors=True)
+            elif args[:2] == [".venv/bin/python", "build_charts.py"]:
+                results.append(cli(root, *args[2:]))
+                assert results[-1].returncode == 0, (line, results[-1].stdout[-2000:], results[-1].stderr)
+            else:
+                raise AssertionError(f"the test does not know how to follow: {line}")
+    return results
+
+
+@pytest.mark.slow
+def test_the_guides_worked_example_followed_literally_gives_an_eu_china_edition(tmp_path):
+    """A group reporter with members, figures in euro and dollars with a rate, a pair without the focus, in English."""
+
+    root = copy_site_skeleton(tmp_path / "fork")
+    section = guide_worked_example()
+    results = follow(root, section)
+    assert [r.args[4] for r in results] == ["init", "validate", "build", "check-links"]
+    assert "Traceback" not in "".join(r.stderr for r in results)
+    site = root / "site"
+
+    blocks = {Path(path).name: body for path, _, body in LABELLED.findall(section)}
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(blocks["figures.csv"]))}
+    rate = float(next(csv.DictReader(io.StringIO(blocks["rates.csv"])))["rate"])
+    china = text_of((site / "countries" / "china.html").read_text(encoding="utf-8"))
+    euro = rows["euu-chn-imports-2024"]
+    converted = fmt.money_mn(float(euro["value"]) * 1000 * rate, "USD")
+    assert f"€{euro['value']}bn, about {converted} at the 2024 average rate" in china
+    assert "no gap can be computed" not in china
+    germany = text_of((site / "countries" / "germany.html").read_text(encoding="utf-8"))
+    assert "Germany" in germany and "US$94.9bn" in germany and "€90bn" in germany.replace("€90.0bn", "€90bn")
+    assert "trade with the European Union" in text_of((site / "index.html").read_text(encoding="utf-8")) or \
+        "the European Union" in china
+    # English only: no edition folder, no language menu; nothing of the first edition's wording
+    assert not (site / "ru").exists()
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert 'hreflang="ru"' not in html, page
+        if "assets" not in page.parts and page.name not in ("about.html", "security.html", "fork.html"):
+            # what the build writes; site_name and site_description in mkdocs.yml are the newsroom's (section 6)
+            article = html[html.find("<article"):html.find("</article>")]
+            assert "Central Asia" not in article and "Tajikistan" not in article, page

@@ -31,11 +31,21 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:SLUG_MAX].strip("-")
 
 
-def unique_slugs(names: dict[str, str]) -> dict[str, str]:
-    """File names for countries: from the name where it gives a short, unique one, else from the code."""
+def unique_slugs(names: dict[str, str], kinds: dict[str, str] | None = None) -> dict[str, str]:
+    """File names for countries: from the name where it gives a short, unique one, else from the code.
+
+    A country keeps its name when only a group shares it (a region of one partner, named after it): the
+    country is the one with a page a reader may link to.
+    """
+    kinds = kinds or {}
     slugs = {code: slugify(name) for code, name in names.items()}
-    taken = Counter(slugs.values())
-    return {code: slug if slug and taken[slug] == 1 else slugify(code) for code, slug in slugs.items()}
+    everyone = Counter(slugs.values())
+    countries = Counter(slug for code, slug in slugs.items() if kinds.get(code) == "country")
+
+    def unique(code: str, slug: str) -> bool:
+        return bool(slug) and (countries if kinds.get(code) == "country" else everyone)[slug] == 1
+
+    return {code: slug if unique(code, slug) else slugify(code) for code, slug in slugs.items()}
 
 
 def own_names(frame: pd.DataFrame | None, locale: str) -> dict[str, tuple[str | None, str | None]]:
@@ -106,7 +116,7 @@ class Views:
         self.region = data.settings.get("region")
         self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
                               if self.region and self.region in codes(groups))
-        self.slugs = unique_slugs(data_names)  # the same file names in every language
+        self.slugs = unique_slugs(data_names, self.kinds)  # the same file names in every language
 
     # --- small formatters -----------------------------------------------------
 
