@@ -299,3 +299,15 @@ def test_names_of_economies_come_from_the_data_package_in_every_edition(tmp_path
         text = (paths.docs / page).read_text(encoding="utf-8")
         missing = [phrase for phrase in expected if phrase not in text]
         assert missing == [], f"{page}: {missing}"
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("{focus}'s figures for {year}. The balance is {focus}'s exports minus its imports.",
+     "The European Union's figures for 2024. The balance is the European Union's exports minus its imports."),
+    ("In {year}, {focus} sold more than it bought.", "In 2024, the European Union sold more than it bought."),
+])
+def test_only_the_name_that_opens_a_sentence_gets_a_capital(template, expected):
+    from trademirror.i18n import InSentence, _capitalise_opening
+
+    filled, values = _capitalise_opening(template, {"focus": InSentence("the European Union"), "year": 2024})
+    assert filled.format(**values) == expected

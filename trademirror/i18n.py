@@ -135,7 +135,7 @@ class Catalogue:
     def t(self, key: str, **values: object) -> Markup:
         """A message for Markdown, with each value escaped."""
         template = str(self.raw(key))
-        values = _capitalise_opening(template, values)
+        template, values = _capitalise_opening(template, values)
         return Markup(template.format(**{k: md(v) for k, v in values.items()}))
 
     def items(self, key: str) -> list[Markup]:
@@ -148,7 +148,7 @@ class Catalogue:
     def text(self, key: str, **values: object) -> str:
         """A message as plain text (chart titles, CSV headers): values inserted as they are."""
         template = str(self.raw(key))
-        values = _capitalise_opening(template, values)
+        template, values = _capitalise_opening(template, values)
         return template.format(**{k: plain(v) for k, v in values.items()})
 
 
@@ -163,12 +163,13 @@ class InSentence(str):
 OPENING = re.compile(r"^\{(\w+)\}")
 
 
-def _capitalise_opening(template: str, values: dict[str, object]) -> dict[str, object]:
+def _capitalise_opening(template: str, values: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """Capitalise the name that opens the message, there only: the same name later in it stays as it is."""
     match = OPENING.match(template)
     value = values.get(match.group(1)) if match else None
     if not isinstance(value, InSentence) or not value[:1].islower():
-        return values
-    return {**values, match.group(1): value[:1].upper() + value[1:]}
+        return template, values
+    return "{_opening}" + template[match.end():], {**values, "_opening": value[:1].upper() + value[1:]}
 
 
 def cldr_country_name(code: str, locale: str) -> str | None:
