@@ -284,7 +284,7 @@ PHONE_WIDTH = 340  # the article's width on a 360 px screen, less its margins
 PHONE_MAX = 599  # px of screen up to which the phone image is shown
 
 
-STATIC_LAYOUT = 3  # bump when page_spec changes: it is part of the images' keys, so they are drawn anew
+STATIC_LAYOUT = 4  # bump when page_spec changes: it is part of the images' keys, so they are drawn anew
 
 
 def page_spec(spec: dict, width: int) -> dict:
@@ -293,7 +293,7 @@ def page_spec(spec: dict, width: int) -> dict:
     fixed = static_spec(spec)
     fixed.pop("title", None)
     fixed.update(width=width, autosize={"type": "fit-x", "contains": "padding"},
-                 padding={"left": 14, "right": 6, "top": 6, "bottom": 6})
+                 padding={"left": 24, "right": 6, "top": 6, "bottom": 6})
     return fixed
 
 
