@@ -538,7 +538,11 @@ class Views:
                                             c.text(f"chart.region_balance.{series}", focus=self.names[focus]),
                                             x.value_mn - m.value_mn, "exact", "published", sources))
             deficit = [code for code, x, m, _ in items if x.value_mn < m.value_mn]
-            if len(deficit) == 1:
+            if len(items) == 1:  # one partner: "only" and "1 of 1" would read oddly
+                side = "deficit" if deficit else "surplus"
+                title = c.text(f"chart.region_balance.title_single_{side}", partner=self.said[items[0][0]],
+                               focus=self.said[focus], year=year)
+            elif len(deficit) == 1:
                 title = c.text("chart.region_balance.title_one", names=self.said[deficit[0]],
                                focus=self.said[focus], year=year)
             else:
