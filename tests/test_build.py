@@ -13,6 +13,7 @@ import pytest
 from trademirror import inputs, languages
 from trademirror.build import BuildError, build
 from trademirror.paths import Paths
+from trademirror.releases import nothing_published
 
 from .conftest import REAL_PACKAGE, ROOT, PackageCopy, check_golden, copy_site_skeleton, write_package
 
@@ -48,7 +49,7 @@ def test_two_builds_in_two_folders_are_byte_identical_site_included(tmp_path, mo
         (tmp_path / name).mkdir()
         root = copy_site_skeleton(tmp_path / name)
         build(ROOT / "datapackages" / "china-central-asia-trade" / "datapackage.json", Paths(root), log=quiet,
-              previous=None, html=True)
+              previous=nothing_published, html=True)
         outputs.append({**{f"docs/{k}": v for k, v in tree(root / "docs").items()},
                         **{f"site/{k}": v for k, v in tree(root / "site").items()},
                         "nav.yml": (root / "nav.yml").read_bytes()})
@@ -67,14 +68,14 @@ def test_a_rebuild_without_changes_writes_nothing(project):
 
 def test_an_unchanged_project_is_not_built_again(project):
     paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet, previous=None)
+    build(pkg.descriptor, paths, log=quiet, previous=nothing_published)
     before = {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()}
     messages: list[str] = []
-    again = build(pkg.descriptor, paths, log=messages.append, previous=None)
+    again = build(pkg.descriptor, paths, log=messages.append, previous=nothing_published)
     assert any("nothing to do" in m for m in messages) and again.written == []
     assert {p: p.stat().st_mtime_ns for p in paths.docs.rglob("*") if p.is_file()} == before
     (paths.docs / "countries" / "tajikistan.md").write_text("damaged", encoding="utf-8")  # an output edited
-    repaired = build(pkg.descriptor, paths, log=quiet, previous=None)
+    repaired = build(pkg.descriptor, paths, log=quiet, previous=nothing_published)
     assert repaired.written == ["countries/tajikistan.md"]
 
 

@@ -20,6 +20,7 @@ from trademirror import languages
 from trademirror.build import build
 from trademirror.i18n import LOCALES
 from trademirror.paths import Paths
+from trademirror.releases import nothing_published
 
 from .conftest import REAL_PACKAGE, ROOT, copy_site_skeleton
 
@@ -41,7 +42,7 @@ def new_project(target: Path, mkdocs_edit=None) -> tuple[Paths, Path]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Paths:
     paths, descriptor = new_project(tmp_path_factory.mktemp("editions") / "project")
-    build(descriptor, paths, log=quiet, previous=None, html=True)
+    build(descriptor, paths, log=quiet, previous=nothing_published, html=True)
     return paths
 
 
@@ -146,13 +147,13 @@ def test_russian_pages_use_russian_numbers_dates_and_country_names(built):
 def test_a_hand_written_page_without_translation_is_shown_in_english_with_a_note(tmp_path):
     paths, descriptor = new_project(tmp_path / "project")
     (paths.docs / "ru" / "about.md").unlink()
-    build(descriptor, paths, log=quiet, previous=None, html=True)
+    build(descriptor, paths, log=quiet, previous=nothing_published, html=True)
     page = (paths.site / "ru" / "about.html").read_text(encoding="utf-8")
     assert 'class="tm-fallback"' in page and 'lang="en"' in page
     assert "Trade Mirror is an open-source generator" in article_text(page)
     translation = "# О проекте\n\nПеревод.\n"
     (paths.docs / "ru" / "about.md").write_text(translation, encoding="utf-8")
-    build(descriptor, paths, log=quiet, previous=None)
+    build(descriptor, paths, log=quiet, previous=nothing_published)
     assert (paths.docs / "ru" / "about.md").read_text(encoding="utf-8") == translation  # never overwritten
 
 
@@ -165,7 +166,7 @@ def test_a_third_language_needs_only_a_line_of_configuration(tmp_path):
 
     paths, descriptor = new_project(tmp_path / "project", add_german)
     messages = []
-    build(descriptor, paths, log=messages.append, previous=None, html=True)
+    build(descriptor, paths, log=messages.append, previous=nothing_published, html=True)
     assert any("de:" in m and "shown in English" in m for m in messages)
     assert (paths.site / "de" / "countries" / "tajikistan.html").is_file()
     assert "Kasachstan" in (paths.docs / "de" / ".nav.yml").read_text(encoding="utf-8")
@@ -294,7 +295,7 @@ def test_names_of_economies_come_from_the_data_package_in_every_edition(tmp_path
     edited = {(row["code"], row["language"]) for row in rows}
     kept = [row for row in package.rows("names") if (row["code"], row["language"]) not in edited]
     package.write_rows("names", kept + rows)
-    build(descriptor, paths, log=quiet, previous=None)
+    build(descriptor, paths, log=quiet, previous=nothing_published)
     for page, expected in {**english, **russian}.items():
         text = (paths.docs / page).read_text(encoding="utf-8")
         missing = [phrase for phrase in expected if phrase not in text]

@@ -22,6 +22,7 @@ import pytest
 from trademirror import languages, site
 from trademirror.build import build
 from trademirror.paths import Paths
+from trademirror.releases import nothing_published
 from trademirror.views import slugify
 
 from .conftest import ROOT, copy_site_skeleton
@@ -79,13 +80,13 @@ def slugs(descriptor: Path) -> dict[str, str]:
 def edited(tmp_path_factory):
     """A built project, then the same project rebuilt after one partner's own figure was corrected."""
     paths, descriptor = project(tmp_path_factory.mktemp("incremental"))
-    first = build(descriptor, paths, log=quiet, previous=None)
+    first = build(descriptor, paths, log=quiet, previous=nothing_published)
     country = synth.code(PARTNERS // 2)
     # A figure the partner itself published: it feeds that country's page and mirror chart, not the region's.
     row = next(r for r in figures(descriptor) if r["reporter"] == country and r["flow"] == "imports"
                and r["period_end"].endswith("-12-31"))
     change(descriptor, row["id"], str(float(row["value"]) * 1.5))
-    second = build(descriptor, paths, log=quiet, previous=None)
+    second = build(descriptor, paths, log=quiet, previous=nothing_published)
     return paths, descriptor, country, first, second
 
 
@@ -118,7 +119,7 @@ def test_an_incremental_rebuild_equals_a_clean_build_of_the_same_data(edited, tm
     clean_paths, clean_descriptor = project(tmp_path / "clean")
     clean_descriptor.parent.joinpath("data", "figures.csv").write_bytes(
         descriptor.parent.joinpath("data", "figures.csv").read_bytes())
-    build(clean_descriptor, clean_paths, log=quiet, previous=None)
+    build(clean_descriptor, clean_paths, log=quiet, previous=nothing_published)
     incremental, clean = tree(paths.docs), tree(clean_paths.docs)
     assert incremental.keys() == clean.keys()
     assert [p for p in incremental if incremental[p] != clean[p]] == []

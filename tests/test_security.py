@@ -22,6 +22,7 @@ import pytest
 
 from trademirror.build import build
 from trademirror.paths import Paths
+from trademirror.releases import nothing_published
 from trademirror.validate import validate
 
 from .conftest import REAL_PACKAGE, PackageCopy, copy_site_skeleton
@@ -120,7 +121,7 @@ def hostile_site(tmp_path_factory) -> Path:
     plant(pkg)
     report, data = validate(pkg.descriptor)
     assert report.errors == [], "hostile text is content, not an error"
-    build(pkg.descriptor, Paths(root), log=lambda _: None, previous=None, html=True)
+    build(pkg.descriptor, Paths(root), log=lambda _: None, previous=nothing_published, html=True)
     return root
 
 

@@ -19,12 +19,16 @@ from datetime import date
 from pathlib import Path
 
 from . import clock
+from .errors import UserError
 
 RESOURCE = "figures"
 
 
-class AddError(Exception):
+class AddError(UserError):
     """The package cannot take a figure this way; the message says why."""
+
+    exit_code = 2
+    command = "add"
 
 
 def _resource(descriptor: Path, name: str) -> dict:

@@ -34,21 +34,18 @@ from . import (
     spreadsheet,
 )
 from .changelog import Release
+from .errors import UserError
 from .i18n import Catalogue, title_text
 from .package import Dataset
 from .paths import Paths
-from .releases import LATEST
+from .releases import LATEST, PreviousRelease, published_before
 from .report import Report
 from .staging import NAV_FILE, Staging
 from .validate import validate
 
 
-class BuildError(Exception):
-    """The build cannot go on; the message is one line for the user."""
-
-    def __init__(self, message: str, report: Report | None = None):
-        super().__init__(message)
-        self.report = report
+class BuildError(UserError):
+    """The build cannot go on; the message is one line for the user, `report` the validation that stopped it."""
 
 
 @dataclass
@@ -272,20 +269,23 @@ def handwritten_pages(docs: Path, generated: dict) -> tuple[str, ...]:
 
 
 def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
-          previous: Release | None | bool = True, html: bool = False, correction: str = "",
-          in_place: bool = False) -> Summary:
+          previous: PreviousRelease = published_before, html: bool = False, correction: str = "",
+          in_place: bool = False, input_key: str | None = None) -> Summary:
     """Validate, then write docs/ (and with `html`, site/): all of it, or on any failure none of it.
 
-    `previous` is the release to compare with; True reads it from gh-pages. `correction` is the reason a
-    published release is built again; the changelog states it. `in_place` is the live preview's build: it
-    keeps the docs/ folder, replacing its changed files (see Staging.commit), and leaves redrawing the PNG
-    downloads to the next full build (see site.write).
+    `previous` finds the release to compare with (by default the last one on gh-pages; see releases.py);
+    `input_key` is the inputs' hash when the caller has computed it (and found the outputs stale).
+    `correction` is the reason a published release is built again; the changelog states it. `in_place` is
+    the live preview's build: it keeps the docs/ folder, replacing its changed files (see Staging.commit),
+    and leaves redrawing the downloadable images to the next full build (see site.write).
     """
     from .htmlsite import HtmlError, build_html
 
     started = time.perf_counter()
-    input_key = inputs.current_key(descriptor, paths)
-    unchanged = inputs.up_to_date(descriptor, paths, html, input_key)
+    unchanged = None
+    if input_key is None:
+        input_key = inputs.current_key(descriptor, paths)
+        unchanged = inputs.up_to_date(descriptor, paths, html, input_key)
     if unchanged is not None:
         log("[1/1] unchanged: the data, pages, code and settings are those of the last build; nothing to do")
         return Summary(unchanged.get("pages", 0), unchanged.get("charts", 0), unchanged.get("findings", 0), [], [],
@@ -297,11 +297,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         raise BuildError(f"{len(report.errors)} error(s) in the data package; nothing was built", report)
     log(f"      {len(report.findings)} finding(s)")
     log(f"[2/{stages}] compute   pairs, derived values, charts and pages")
-    if previous is True:
-        from .releases import previous_release
-
-        previous = previous_release(paths.root, data.meta.get("version", ""),
-                                    comparison=currency.comparison_currency(data.settings))
+    before = previous(paths.root, str(data.meta.get("version", "")), currency.comparison_currency(data.settings))
     generated = site.read_manifest(paths.docs)
     handwritten = handwritten_pages(paths.docs, generated)
     site_config = languages.read_config(paths.mkdocs_yml) if paths.mkdocs_yml.is_file() else {}
@@ -314,8 +310,8 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
             f" of the site — add '{folder.rstrip('/')}' back to extra.alternate to publish it, or delete the folder")
     for language in editions:
         catalogue = Catalogue(language.code)
-        previous_feed = _published_feed(paths.root, previous or None, language.folder)
-        edition, edition_nav = compose(data, report, catalogue, previous or None, language.folder, handwritten,
+        previous_feed = _published_feed(paths.root, before, language.folder)
+        edition, edition_nav = compose(data, report, catalogue, before, language.folder, handwritten,
                                        release, previous_feed, language.currency)
         if language.is_main:
             nav = edition_nav
@@ -329,7 +325,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     nav_text = nav_bytes(nav).decode("utf-8")
     with Staging(paths) as staging:
         log(f"[3/{stages}] write     {paths.docs}")
-        result = site.write(staging.docs, outputs, defer=(".png",) if in_place else ())
+        result = site.write(staging.docs, outputs, defer=_download_image if in_place else None)
         site.atomic_write(staging.nav, nav_text.encode("utf-8"))
         if html:
             log(f"[4/{stages}] html      mkdocs build --strict -> {paths.site}")
@@ -350,6 +346,11 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         f" {len(result.removed)} removed")
     return Summary(n_pages, n_charts, len(report.findings), result.written, result.unchanged, result.removed,
                    time.perf_counter() - started)
+
+
+def _download_image(path: str) -> bool:
+    """A chart image only offered for download (PNG, card, the titled SVG), not the ones the page shows."""
+    return path.endswith(".png") or (path.endswith(".svg") and not path.endswith((".page.svg", ".phone.svg")))
 
 
 def _published_feed(repo: Path, previous: Release | None, folder: str) -> bytes | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from .errors import UserError
 from .paths import Paths
 
 
@@ -63,126 +65,111 @@ def main(argv: list[str] | None = None) -> int:
         sub_parser.add_argument("--package", type=Path, dest="command_package", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     paths = Paths(args.root.resolve()) if args.root else Paths()
-    if args.command == "init":
-        return _init(args, paths)
-    if args.command == "csp":  # these two work on a built site, not on a package
-        return _csp(args.site_dir)
-    if args.command == "check-links":
-        return _check_links(args.site_dir, args.site_url, paths, args.external)
     try:
-        descriptor = getattr(args, "command_package", None) or args.package or paths.default_package()
+        return COMMANDS[args.command or "build"](args, paths)
+    except UserError as exc:
+        if exc.report is not None:
+            print(exc.report.format())
+        print(f"error: {exc.command + ': ' if exc.command else ''}{exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+class UsageError(UserError):
+    """The command was called in a way it cannot work (a missing folder, an option without its partner)."""
+
+    exit_code = 2
+
+
+def _package(args: argparse.Namespace, paths: Paths) -> Path:
+    try:
+        return getattr(args, "command_package", None) or args.package or paths.default_package()
     except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.command == "validate":
-        return _validate(descriptor, args.json, args.limit)
-    if args.command in (None, "build"):
-        return _build(descriptor, paths, getattr(args, "site", False))
-    if args.command == "add":
-        return _add(descriptor)
-    if args.command == "diff":
-        return _diff(descriptor, paths, args.base, args.lang)
-    if args.command == "serve":
-        return _serve(descriptor, paths, args.address)
-    if args.command == "release":
-        return _release(descriptor, paths, args)
-    parser.error(f"unknown command {args.command}")
-    return 2
+        raise UsageError(str(exc)) from None
+
+
+def _built_site(site_dir: Path) -> Path:
+    if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
+        raise UsageError(f"{site_dir}: no built site here — build it first (mkdocs build), then pass its folder")
+    return site_dir
 
 
 def _init(args: argparse.Namespace, paths: Paths) -> int:
     from .clock import today
-    from .scaffold import ScaffoldError, files, plan, write
+    from .scaffold import files, plan, write
 
-    try:
-        req = plan(args.region, args.focus, datapackages=paths.datapackages, members=args.members,
-                   code=args.region_code, name=args.name, target=args.dir.resolve() if args.dir else None)
-        write(files(req, today()), req.target)
-    except ScaffoldError as exc:
-        print(f"error: init: {exc}", file=sys.stderr)
-        return 2
+    req = plan(args.region, args.focus, datapackages=paths.datapackages, members=args.members,
+               code=args.region_code, name=args.name, target=args.dir.resolve() if args.dir else None)
+    write(files(req, today()), req.target)
     where = "" if req.target.parent == paths.datapackages else f" --package {req.target / 'datapackage.json'}"
     print(f"Created {req.target}: replace the example rows in its data/ files, then run build_charts.py{where}"
           " validate and build (docs/fork.md walks through it)")
     return 0
 
 
-def _build(descriptor: Path, paths: Paths, html: bool) -> int:
-    from .inputs import up_to_date
+def _build(args: argparse.Namespace, paths: Paths) -> int:
+    from .inputs import current_key, up_to_date
 
+    descriptor, html = _package(args, paths), getattr(args, "site", False)
     started = time.perf_counter()
-    last = up_to_date(descriptor, paths, html)  # before loading the build's heavy libraries
+    key = current_key(descriptor, paths)  # once: the build below records it if it has to run
+    last = up_to_date(descriptor, paths, html, key)  # before loading the build's heavy libraries
     if last is not None:
         print(f"Nothing to do: the data, pages, code and settings are those of the last build"
               f" ({last.get('pages', 0)} pages, {last.get('charts', 0)} charts); {time.perf_counter() - started:.1f} s")
         return 0
-    from .build import BuildError, build
+    from .build import build
 
-    try:
-        summary = build(descriptor, paths, html=html)
-    except BuildError as exc:
-        if exc.report is not None:
-            print(exc.report.format())
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    summary = build(descriptor, paths, html=html, input_key=key)
     print(f"Built {summary.pages} pages and {summary.charts} charts; {summary.findings} finding(s)"
           f" reported; {summary.seconds:.1f} s")
     return 0
 
 
-def _release(descriptor: Path, paths: Paths, args: argparse.Namespace) -> int:
+def _release(args: argparse.Namespace, paths: Paths) -> int:
     import os
 
-    from .build import BuildError, build
+    from .build import build
     from .package import read_descriptor
     from .releases import ReleaseError, check_clean, check_new_version, commit_time, deploy, source_commit
 
+    descriptor = _package(args, paths)
     reason = " ".join(args.reason.split())
     if args.force_republish and not reason:
-        print('error: --force-republish needs --reason "…": the republished release\'s changelog says what was'
-              " corrected", file=sys.stderr)
-        return 2
+        raise UsageError('--force-republish needs --reason "…": the republished release\'s changelog says what'
+                         " was corrected")
     meta, problems = read_descriptor(descriptor)
     if meta is None:
-        print("\n".join(p.line() for p in problems))
-        return 1
+        raise ReleaseError("; ".join(p.line() for p in problems))
     version = str(meta.get("version", ""))
-    try:
-        if not version:
-            raise ReleaseError(f"{descriptor.name}: no 'version' — set one, e.g. 1.0.0; it names the release")
-        source = source_commit(paths.root)
-        check_clean(paths.root, args.allow_dirty)
-        check_new_version(paths.root, version, args.force_republish)
-        # The release's moment is its source commit's: the same commit gives the same dates and feed stamps.
-        os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time(paths.root, source)))
-        build(descriptor, paths, correction=reason if args.force_republish else "")
-        deploy(paths.root, version, args.push, source, reason if args.force_republish else "")
-    except BuildError as exc:
-        if exc.report is not None:
-            print(exc.report.format())
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except ReleaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    if not version:
+        raise ReleaseError(f"{descriptor.name}: no 'version' — set one, e.g. 1.0.0; it names the release")
+    source = source_commit(paths.root)
+    check_clean(paths.root, args.allow_dirty)
+    check_new_version(paths.root, version, args.force_republish)
+    # The release's moment is its source commit's: the same commit gives the same dates and feed stamps.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(commit_time(paths.root, source)))
+    correction = reason if args.force_republish else ""
+    build(descriptor, paths, correction=correction)
+    deploy(paths.root, version, args.push, source, correction)
     print(f"Published data release {version} from {source[:12]} as 'latest'" + (" and pushed" if args.push else ""))
     return 0
 
 
-def _add(descriptor: Path) -> int:
-    from .add import AddError, add
+class Cancelled(UserError):
+    command = "add"
+
+
+def _add(args: argparse.Namespace, paths: Paths) -> int:
+    from .add import add
 
     try:
-        return add(descriptor)
+        return add(_package(args, paths))
     except (EOFError, KeyboardInterrupt):
-        print("\nCancelled: nothing was written.", file=sys.stderr)
-        return 1
-    except AddError as exc:
-        print(f"error: add: {exc}", file=sys.stderr)
-        return 2
+        raise Cancelled("Cancelled: nothing was written.") from None
 
 
-def _diff(descriptor: Path, paths: Paths, base: str, lang: str | None) -> int:
+def _diff(args: argparse.Namespace, paths: Paths) -> int:
+    from .build import BuildError
     from .clock import today
     from .currency import comparison_currency
     from .diff import PUBLISHED, DiffError, at_revision, published, report, side, views_of
@@ -190,82 +177,78 @@ def _diff(descriptor: Path, paths: Paths, base: str, lang: str | None) -> int:
     from .languages import configured
     from .validate import validate
 
-    cat = Catalogue(lang or configured(paths.mkdocs_yml)[0].code)
+    descriptor = _package(args, paths)
+    cat = Catalogue(args.lang or configured(paths.mkdocs_yml)[0].code)
     checked, data = validate(descriptor, today())
     if data is None:
-        print(checked.format())
-        print("error: the data package does not validate: fix it first; readers would see nothing of it",
-              file=sys.stderr)
-        return 1
-    try:
-        if base == PUBLISHED:
-            before = published(paths.root, comparison_currency(data.settings))
-            if before is None:
-                raise DiffError("nothing is published yet (no gh-pages branch with a release) — name a git revision"
-                                " to compare with, e.g. origin/main")
-            name = cat.text("diff.published", version=before.version)
-        else:
-            before, name = at_revision(paths.root, descriptor, base), base
-    except DiffError as exc:
-        print(f"error: diff: {exc}", file=sys.stderr)
-        return 2
+        raise BuildError("the data package does not validate: fix it first; readers would see nothing of it", checked)
+    if args.base == PUBLISHED:
+        before = published(paths.root, comparison_currency(data.settings))
+        if before is None:
+            raise DiffError("nothing is published yet (no gh-pages branch with a release) — name a git revision"
+                            " to compare with, e.g. origin/main")
+        name = cat.text("diff.published", version=before.version)
+    else:
+        before, name = at_revision(paths.root, descriptor, args.base), args.base
     print(report(views_of(data, checked, cat), side(data, checked), before, name, cat))
     return 0
 
 
-def _serve(descriptor: Path, paths: Paths, address: str) -> int:
+def _serve(args: argparse.Namespace, paths: Paths) -> int:
     from .preview import refresh, serve
 
+    descriptor = _package(args, paths)
     if refresh(descriptor, paths) and not paths.docs.joinpath("index.md").is_file():
-        print("error: nothing to preview yet: fix the lines above, then run serve again", file=sys.stderr)
-        return 1
-    serve(descriptor, paths, address)
+        raise UserError("nothing to preview yet: fix the lines above, then run serve again")
+    serve(descriptor, paths, args.address)
     return 0
 
 
-def _validate(descriptor: Path, json_path: Path | None, limit: int) -> int:
+def _validate(args: argparse.Namespace, paths: Paths) -> int:
     from .clock import today
     from .validate import validate
 
+    descriptor = _package(args, paths)
     started = time.perf_counter()
     report, _ = validate(descriptor, today())
     print(f"Validating {descriptor}")
-    print(report.format(limit=limit))
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(report.to_json(), encoding="utf-8")
+    print(report.format(limit=args.limit))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(report.to_json(), encoding="utf-8")
     print(f"({time.perf_counter() - started:.1f} s)")
     return report.exit_code
 
 
-def _csp(site_dir: Path) -> int:
+def _csp(args: argparse.Namespace, paths: Paths) -> int:
     from .csp import HEADERS_FILE, apply
 
-    if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
-        print(f"error: {site_dir}: no built site here — build it first (mkdocs build), then pass its folder",
-              file=sys.stderr)
-        return 2
+    site_dir = _built_site(args.site_dir)
     policy = apply(site_dir)
     print(f"Content-Security-Policy written into every page of {site_dir} and into {site_dir / HEADERS_FILE}:")
     print(policy)
     return 0
 
 
-def _check_links(site_dir: Path, site_url: str | None, paths: Paths, external: bool) -> int:
+def _check_links(args: argparse.Namespace, paths: Paths) -> int:
     from .linkcheck import check_site, site_url_from_config
 
-    if not site_dir.is_dir() or not any(site_dir.rglob("*.html")):
-        print(f"error: {site_dir}: no built site here — build it first (mkdocs build), then pass its folder",
-              file=sys.stderr)
-        return 2
+    site_dir, site_url = _built_site(args.site_dir), args.site_url
     if site_url is None:
         site_url = site_url_from_config(paths.mkdocs_yml.read_text(encoding="utf-8")) \
             if paths.mkdocs_yml.is_file() else ""
     report = check_site(site_dir, site_url)
     for problem in report.problems:
         print(problem)
-    if external:
+    if args.external:
         for url, pages in report.external.items():
             print(f"external: {url}  ({len(pages)} page(s), first {pages[0]})")
     print(report.summary())
     return 0 if report.ok else 1
+
+
+# Each command's handler: (arguments, project paths) -> exit code; a user's mistake is raised as a UserError.
+COMMANDS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
+    "build": _build, "validate": _validate, "release": _release, "serve": _serve, "diff": _diff, "add": _add,
+    "init": _init, "csp": _csp, "check-links": _check_links,
+}

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import changelog, clock, derive, mirror, settings
+from .errors import UserError
 from .i18n import Catalogue
 from .package import Dataset
 from .releases import BRANCH, load_release, published_versions
@@ -31,8 +32,11 @@ from .validate import validate
 PUBLISHED = "published"  # BASE meaning the newest release on gh-pages
 
 
-class DiffError(Exception):
+class DiffError(UserError):
     """The comparison cannot be made; the message says why and what to do."""
+
+    exit_code = 2
+    command = "diff"
 
 
 @dataclass

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -20,16 +21,15 @@ from packaging.version import InvalidVersion, Version
 
 from . import currency, settings
 from .changelog import Release
+from .errors import UserError
 
 BRANCH = "gh-pages"
 NOT_FOUND = "404.html"  # GitHub Pages answers every missing address with the branch root's 404.html
 LATEST = "latest"  # the alias of the newest release: stable addresses, the feed readers subscribe to
 
 
-class ReleaseError(Exception):
+class ReleaseError(UserError):
     """A release cannot go ahead; the message says why and what to do."""
-
-    exit_code = 1
 
 
 class AlreadyPublished(ReleaseError):
@@ -99,6 +99,20 @@ def _in_comparison_currency(frame: pd.DataFrame, rates: bytes | None, comparison
         table["rate"] = pd.to_numeric(table.rate)
     converted = currency.convert(dated, table, comparison)
     return frame.assign(value_mn=converted.value_mn.to_numpy())
+
+
+# What a build compares itself with: given the repository, the version being built and the comparison currency,
+# the previous release or None. `published_before` reads gh-pages; `nothing_published` is for a build that
+# compares with nothing (a first release, a test).
+PreviousRelease = Callable[[Path, str, str], "Release | None"]
+
+
+def published_before(repo: Path, current: str, comparison: str) -> Release | None:
+    return previous_release(repo, current, comparison=comparison)
+
+
+def nothing_published(repo: Path, current: str, comparison: str) -> None:
+    return None
 
 
 def previous_release(repo: Path, current: str, branch: str = BRANCH,

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from . import settings
+from .errors import UserError
 
 SCHEMA_FILE = Path(__file__).with_name("package_schema.json")
 CODE = re.compile(r"^[A-Z][A-Z0-9]{2}$")  # the schema's pattern for country and group codes
@@ -38,8 +39,11 @@ EXAMPLE_NAME = "Example partner"
 EXAMPLE_SOURCE = "example-source"
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UserError):
     """The request cannot be carried out; the message is one line: what is wrong — what to do."""
+
+    exit_code = 2
+    command = "init"
 
 
 @dataclass(frozen=True)

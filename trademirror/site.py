@@ -87,13 +87,14 @@ def _keep(costly: list[Output], rendered: dict[str, bytes]) -> None:
             atomic_write(cache / sha256(out.input_hash.encode("utf-8")), rendered[out.path])
 
 
-def write(root: Path, outputs: list[Output], jobs: int | None = None, defer: tuple[str, ...] = ()) -> WriteResult:
+def write(root: Path, outputs: list[Output], jobs: int | None = None,
+          defer: Callable[[str], bool] | None = None) -> WriteResult:
     """Bring root/ in line with outputs, touching only what changed.
 
     Costly outputs that must be rendered are rendered first, in parallel when
     there are enough of them (see `render_all`); then files are written in
     path order, so the result and the manifest do not depend on the timing.
-    A costly output whose name ends with one of `defer` keeps its previous file
+    A costly output whose path `defer` accepts keeps its previous file
     for now, if it has one (the live preview does not wait for the PNG
     downloads); the manifest still records the old input, so the next build
     without `defer` draws it.
@@ -106,7 +107,8 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None, defer: tup
         target = root / out.path
         previous = old.get(out.path)
         current = previous and target.is_file() and sha256(target.read_bytes()) == previous["output"]
-        if current and (previous["input"] == out.input_hash or (out.content is None and out.path.endswith(defer))):
+        deferred = defer is not None and out.content is None and defer(out.path)
+        if current and (previous["input"] == out.input_hash or deferred):
             new[out.path] = previous
             result.unchanged.append(out.path)
             continue
