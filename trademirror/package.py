@@ -34,6 +34,7 @@ import pandas as pd
 from . import currency, numeric, resources
 from .report import Problem
 from .resources import shown
+from .tableschema import as_list
 
 NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
 CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
@@ -516,11 +517,11 @@ def _translate(error, rel: str, schema: dict, blank_rows: set[int] = frozenset()
     if kind == "primary-key" and "all \"None\"" in (error.note or ""):
         if row in blank_rows:  # a blank row has no key, and its own line already says so
             return None
-        keys = ", ".join(_as_list(schema.get("primaryKey", []))) or None
+        keys = ", ".join(as_list(schema.get("primaryKey", []))) or None
         return _error("missing-value", rel, row, keys, "is empty but required",
                       "fill it in; every row needs its id")
     if kind in ("unique-error", "primary-key"):
-        field = field or ", ".join(_as_list(schema.get("primaryKey", []))) or None
+        field = field or ", ".join(as_list(schema.get("primaryKey", []))) or None
         value = cell if cell is not None else _key_cells(error, schema)
         other = re.search(r"position \"?(\d+)", error.note or "")
         where = f" (first on line {other.group(1)})" if other else ""
@@ -545,16 +546,12 @@ def _translate(error, rel: str, schema: dict, blank_rows: set[int] = frozenset()
     return _error(kind, rel, row, field, error.message, "see the Table Schema in datapackage.json")
 
 
-def _as_list(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
-
-
 def _key_cells(error, schema: dict) -> str:
     """The primary key's cells in the row (the header is the schema's, in order: checked before)."""
     names = [f["name"] for f in schema.get("fields", [])]
     cells = list(getattr(error, "cells", None) or [])
     values = [cells[names.index(k)] if names.index(k) < len(cells) else ""
-              for k in _as_list(schema.get("primaryKey", [])) if k in names]
+              for k in as_list(schema.get("primaryKey", [])) if k in names]
     return ", ".join(values)
 
 

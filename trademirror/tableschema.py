@@ -603,7 +603,7 @@ def row_batches(table: Table, missing_values: list[str], schema: dict) -> list[B
                              lambda row: CellError("blank-row", row + 2, None, None, "", table.cells(row))))
     batches += _unique_batches(table, keys)
     said = blank.copy()  # rows whose empty primary key another line already reports
-    pk = _as_list(schema.get("primaryKey") or [])
+    pk = as_list(schema.get("primaryKey") or [])
     if len(pk) == 1:
         for b in batches:
             if b.kind == "constraint-error" and b.position == _position(fields, pk[0]) and \
@@ -677,7 +677,7 @@ def _primary_key_batches(table: Table, schema: dict, keys: dict[str, np.ndarray]
     A one-field key with a `unique` constraint repeats the unique error word for
     word, and an empty required key repeats the `required` error: both left out.
     """
-    pk = _as_list(schema.get("primaryKey") or [])
+    pk = as_list(schema.get("primaryKey") or [])
     if not pk or any(n not in keys for n in pk):
         return []
     frame = _key_frame(keys, pk)
@@ -701,7 +701,8 @@ def _primary_key_batches(table: Table, schema: dict, keys: dict[str, np.ndarray]
     return out
 
 
-def _as_list(value) -> list[str]:
+def as_list(value) -> list[str]:
+    """A Table Schema key (primaryKey, foreign key fields): one name or a list of names, as a list."""
     return [value] if isinstance(value, str) else list(value or [])
 
 
@@ -709,9 +710,9 @@ def _foreign_key_batches(table: Table, schema: dict, tables: dict[str, Table]) -
     """Rows whose key is not among the referenced table's keys (frictionless' lookup, as a hash join)."""
     out = []
     for fk in schema.get("foreignKeys", []):
-        names = _as_list(fk["fields"])
+        names = as_list(fk["fields"])
         target = fk["reference"].get("resource") or table.name
-        target_fields = _as_list(fk["reference"]["fields"])
+        target_fields = as_list(fk["reference"]["fields"])
         ref = tables.get(target)
         if ref is None or any(n not in table.keys for n in names) or any(f not in ref.keys for f in target_fields):
             continue  # frictionless reports a missing resource or field as a descriptor error
