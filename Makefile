@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: install serve build validate test browser checkers bench
+.PHONY: install serve build validate test test-fast browser checkers bench
 
 # Material for MkDocs prints an end-of-life banner on every run; it is known (see README).
 export NO_MKDOCS_2_WARNING := 1
@@ -54,6 +54,11 @@ checkers:
 test: install browser checkers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick loop while changing code: lint and every test not marked slow (no browser, no HTML checker).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
 
 # Timings of the build (not part of `make test`): long (the 200-partner site dominates); see bench/README.md.
 bench: install

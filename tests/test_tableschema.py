@@ -75,6 +75,8 @@ CASES = {
     "enum is case sensitive": lambda c: c.set("figures", ROW, flow="Exports"),
     "id pattern": lambda c: c.set("figures", ROW, id="Bad_ID"),
     "code pattern with a trailing newline": lambda c: c.set("countries", "KAZ", groups="XCA\n"),
+    # a newline inside the value: the joined-column shortcut must not read it as two values that each match
+    "code pattern with a leading newline": lambda c: c.set("figures", ROW, partner="\nA00"),
     "non-http url": lambda c: c.set("sources", "vbkg-2026", url="javascript:alert(1)"),
     "data url": lambda c: c.set("sources", "vbkg-2026", url="data:text/html,hi"),
     "bad date": lambda c: c.set("figures", ROW, period_end="2025-13-31"),
