@@ -147,6 +147,16 @@ def test_the_static_image_is_an_svg_rendered_offline():
     assert svg.startswith("<svg") and "Kyrgyzstan" in svg and 'width="' in svg
 
 
+def test_the_png_download_is_the_svg_download_rasterised_at_twice_its_size():
+    """Rasterising the laid-out SVG gives the very bytes of a second layout through Vega (text included)."""
+    chart = next(c for p, c in CHARTS if p == "TJK" and c.name == "mirror")
+    svg = charts.render_svg(chart.spec)
+    png = charts.svg_png(svg)
+    assert png == charts.render_png(chart.spec)
+    width, height = (int(float(v)) for v in re.search(r'<svg[^>]* width="([\d.]+)" height="([\d.]+)"', svg).groups())
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (2 * width, 2 * height)
+
+
 def test_the_javascript_bundle_has_vega_embed_and_no_external_editor():
     bundle = charts.javascript_bundle().decode()
     assert "window.vegaEmbed" in bundle and "vega.github.io/editor" not in bundle

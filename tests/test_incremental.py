@@ -131,18 +131,21 @@ from pathlib import Path
 from trademirror import charts, site
 
 specs = [json.loads(p.read_text()) for p in sorted(Path(sys.argv[1]).rglob("*.vl.json"))][:int(sys.argv[2])]
-outputs = [site.Output(f"{i}.svg", render=lambda s=s: charts.render_svg(s).encode(), key=str(i))
-           for i, s in enumerate(specs)]
+outputs = []
+for i, s in enumerate(specs):  # each SVG, and its PNG rasterised from it, as the build draws them
+    svg = site.Shared(lambda s=s: charts.render_svg(s).encode())
+    outputs.append(site.Output(f"{i}.svg", render=svg, key=str(i)))
+    outputs.append(site.Output(f"{i}.png", render=lambda svg=svg: charts.svg_png(svg().decode()), key=f"png {i}"))
 parallel = site.render_all(outputs, jobs=2)
 drawn_elsewhere = not charts._runtime_here
 one_by_one = site.render_all(outputs, jobs=1)
-print(json.dumps({"images": len(outputs), "drawn_elsewhere": drawn_elsewhere,
+print(json.dumps({"images": len(specs), "drawn_elsewhere": drawn_elsewhere,
                   "differ": [p for p in parallel if parallel[p] != one_by_one[p]]}))
 """
 
 
 def test_drawing_in_worker_processes_gives_the_same_files_as_one_by_one(edited):
-    """A fresh process draws charts of the site twice: with two workers, then in-process."""
+    """A fresh process draws charts of the site (SVG, and PNG from it) twice: with two workers, then in-process."""
     paths = edited[0]
     result = subprocess.run([sys.executable, "-c", DRAW_BOTH_WAYS, str(paths.docs / "assets" / "charts"),
                              str(site.PARALLEL_MIN)],
@@ -181,3 +184,14 @@ def test_the_image_cache_spares_a_fresh_folder_from_drawing_what_it_has_seen(tmp
     site.write(tmp_path / "two", [site.Output("a.svg", render=draw, key=second_key)], jobs=1)
     assert draw.calls == draws
     assert (tmp_path / "one" / "a.svg").read_bytes() == (tmp_path / "two" / "a.svg").read_bytes() == b"<svg>a</svg>"
+
+
+def test_a_shared_drawing_is_drawn_once_for_every_output_that_needs_it(tmp_path):
+    """The PNG download is rasterised from the SVG download's bytes: one layout per chart, even on threads."""
+    draw = Drawing(b"<svg>a</svg>")
+    svg = site.Shared(draw)
+    outputs = [site.Output(f"{i}.svg", render=svg, key=f"svg {i}") for i in range(site.PARALLEL_MIN)]
+    outputs += [site.Output(f"{i}.png", render=lambda: svg() + b"png", key=f"png {i}") for i in range(3)]
+    site.write(tmp_path, outputs, jobs=2)
+    assert draw.calls == 1
+    assert (tmp_path / "0.png").read_bytes() == b"<svg>a</svg>png"

@@ -146,10 +146,10 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
             key = f"{charts.renderer_version()} {site.sha256(spec)}"  # a new renderer draws every image anew
             outputs.append(site.Output(files["spec"], spec))
             outputs.append(site.Output(files["csv"], chart_csv(chart.data)))
-            outputs.append(site.Output(files["svg"], render=_renderer(charts.render_svg, chart.spec, files["svg"]),
-                                       key=key))
-            outputs.append(site.Output(files["png"], render=_renderer(charts.render_png, chart.spec, files["png"]),
-                                       key=f"png {charts.PNG_SCALE} {key}"))
+            svg = site.Shared(_renderer(charts.render_svg, chart.spec, files["svg"]))
+            outputs.append(site.Output(files["svg"], render=svg, key=key))
+            outputs.append(site.Output(files["png"], render=_rasteriser(svg, files["png"]),
+                                       key=f"png {charts.PNG_FROM_SVG} {charts.PNG_SCALE} {key}"))
             for kind, width in (("page", charts.PAGE_WIDTH), ("phone", charts.PHONE_WIDTH)):
                 draw = functools.partial(charts.render_page_svg, width=width)
                 outputs.append(site.Output(files[kind], key=f"{kind} {width} {charts.STATIC_LAYOUT} {key}",
@@ -210,6 +210,17 @@ def _renderer(draw: Callable[[dict], str | bytes], spec: dict, path: str) -> Cal
             raise BuildError(f"{path}: the chart could not be drawn ({exc}) — check the chart's spec beside it"
                              " (.vl.json); nothing was changed") from None
         return image.encode("utf-8") if isinstance(image, str) else image
+    return render
+
+
+def _rasteriser(svg: Callable[[], bytes], path: str) -> Callable[[], bytes]:
+    """The PNG download's renderer: the SVG download's bytes (drawn once, see site.Shared), rasterised."""
+    def render() -> bytes:
+        drawn = svg()  # a chart the renderer cannot lay out fails here, with the SVG's path
+        try:
+            return charts.svg_png(drawn.decode("utf-8"))
+        except Exception as exc:  # vl-convert raises plain exceptions
+            raise BuildError(f"{path}: the chart's SVG could not be rasterised ({exc}); nothing was changed") from None
     return render
 
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,27 @@ class Output:
     @property
     def input_hash(self) -> str:
         return self.key if self.key is not None else sha256(self.content or b"")
+
+
+class Shared:
+    """A renderer whose result several outputs use, computed by whichever needs it first, and only once.
+
+    The PNG download is the SVG download rasterised, so the PNG's renderer asks
+    the SVG's for its bytes: whether the SVG is drawn in this build or was
+    unchanged (or cached) and only the PNG is missing, the chart is laid out
+    once. `render_all` runs renderers on threads, hence the lock.
+    """
+
+    def __init__(self, render: Callable[[], bytes]):
+        self._render = render
+        self._lock = threading.Lock()
+        self._result: bytes | None = None
+
+    def __call__(self) -> bytes:
+        with self._lock:
+            if self._result is None:
+                self._result = self._render()
+            return self._result
 
 
 @dataclass
