@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from trademirror import languages
 
 MIKE_VERSION = "MIKE_DOCS_VERSION"  # set by `mike deploy` for the build it runs
+PREVIEW = "TRADEMIRROR_PREVIEW"  # set by `build_charts.py serve` (trademirror/preview.py)
 
 
 def _editions(config):
@@ -87,7 +88,8 @@ def on_post_build(config):
                 config.config_file_path, docs_dir=str(docs), site_dir=str(Path(config.site_dir) / edition.folder),
                 nav=generated["nav"], theme=theme, extra=extra, site_url=site_url or None, strict=config.strict,
                 **texts)
-            build(edition_config)
+            # The live preview rebuilds only what changed (MkDocs' dirty build), in every edition alike.
+            build(edition_config, dirty=bool(os.environ.get(PREVIEW)))
         finally:
             if version is not None:
                 os.environ[MIKE_VERSION] = version

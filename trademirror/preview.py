@@ -28,6 +28,7 @@ def refresh(descriptor: Path, paths: Paths) -> list[str]:
     """Rebuild docs/ from the package; remember and print the errors if it does not validate."""
     from .build import BuildError, build
 
+    before = list(problems)
     try:
         summary = build(descriptor, paths, log=lambda line: None, in_place=True)
     except BuildError as exc:
@@ -35,13 +36,24 @@ def refresh(descriptor: Path, paths: Paths) -> list[str]:
         problems[:] = lines or [str(exc)]
         print("\n".join(["Preview: the data package has errors; the pages show the last good build.", *problems]),
               flush=True)
+        _all_pages_again(paths, before)
         return problems
     if problems:
         print("Preview: the errors are fixed.", flush=True)
     problems.clear()
+    _all_pages_again(paths, before)
     if summary.written or summary.removed:
         print(f"Preview: {len(summary.written)} file(s) written, {len(summary.removed)} removed", flush=True)
     return problems
+
+
+def _all_pages_again(paths: Paths, before: list[str]) -> None:
+    """When the banner appears, changes or goes, every page must be built again, not only the changed ones
+    (the server builds only pages whose files are newer than their HTML): mark them all as changed."""
+    if before == problems:
+        return
+    for page in paths.docs.rglob("*.md"):
+        os.utime(page)
 
 
 def with_banner(page: str, lines: list[str], title: str, lead: str) -> str:
@@ -66,4 +78,6 @@ def serve(descriptor: Path, paths: Paths, address: str) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     os.chdir(paths.root)
     watch = [descriptor.parent, LIBRARY / "templates", LIBRARY / "locales"]
-    mkdocs_serve(str(paths.mkdocs_yml), livereload=True, watch=[str(p) for p in watch], dev_addr=address)
+    # dirty: MkDocs rebuilds only the pages whose files changed, and refresh() replaces only those
+    mkdocs_serve(str(paths.mkdocs_yml), livereload=True, build_type="dirty", watch=[str(p) for p in watch],
+                 dev_addr=address)
