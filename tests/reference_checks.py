@@ -1,7 +1,9 @@
 """The consistency checks as first written, row by row: the oracle for the vectorised `trademirror.checks`.
 
-Kept verbatim (only the imports changed) so tests can assert that the fast
-checks return exactly the same problems, in the same order. Too slow for big
+Kept as written, row by row, so tests can assert that the fast checks return
+exactly the same problems, in the same order. The scalar helpers (intervals,
+the way a row is described and a finding built) are imported from the library:
+what is compared is the checks' logic, and the helpers have tests of their own. Too slow for big
 packages; never imported by the library.
 
 Original docstring follows.
@@ -22,55 +24,31 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
-
-import pandas as pd
 
 from trademirror import fmt, mirror, settings
+from trademirror.checks import (
+    _describe,
+    _error,
+    _finding,
+    _iv,
+    _months,
+    _names,
+    _rows,
+    add,
+    bounds,
+    hull,
+    overlap,
+    published,
+)
 from trademirror.package import Dataset, codes
 from trademirror.report import Problem
 
-Interval = tuple[float, float]
 PERIOD = ["period_start", "period_end"]
 
 
 # --- Intervals ----------------------------------------------------------------
-
-
-def rounding_unit(value: float) -> float:
-    """The unit a published value was rounded to: 784 -> 1, 29700 -> 100, 10000 -> 1000."""
-    if value == 0 or not math.isfinite(value):
-        return 1.0
-    exponent = Decimal(repr(float(abs(value)))).normalize().as_tuple().exponent
-    magnitude = math.floor(math.log10(abs(value)))
-    return float(min(10.0**exponent, 10.0 ** (magnitude - settings.MIN_SIGNIFICANT_DIGITS + 1)))
-
-
-def bounds(value: float, qualifier: str) -> Interval:
-    """The interval of true values a published value (with its qualifier) allows."""
-    unit = rounding_unit(value)
-    if qualifier == "approx":
-        return value - settings.APPROX_UNITS * unit, value + settings.APPROX_UNITS * unit
-    if qualifier == "over":
-        return value, value + settings.OVER_UNDER_UNITS * unit
-    if qualifier == "under":
-        return value - settings.OVER_UNDER_UNITS * unit, value
-    return value - unit / 2, value + unit / 2
-
-
-def add(*intervals: Interval) -> Interval:
-    return sum(i[0] for i in intervals), sum(i[1] for i in intervals)
-
-
-def overlap(a: Interval, b: Interval) -> bool:
-    return a[0] <= b[1] + 1e-9 and b[0] <= a[1] + 1e-9
-
-
-def hull(intervals: Iterable[Interval]) -> Interval:
-    items = list(intervals)
-    return min(i[0] for i in items), max(i[1] for i in items)
 
 
 # --- Entry point --------------------------------------------------------------
@@ -177,37 +155,6 @@ def check_settings(data: Dataset) -> list[Problem]:
 # --- Findings -----------------------------------------------------------------
 
 
-def _rows(frame: pd.DataFrame) -> list:
-    return list(frame.itertuples(index=False))
-
-
-def _published(row) -> str:
-    """The figure as its source printed it (added with currencies; the oracle's packages are all in US dollars)."""
-    return fmt.money_mn(row.value * {"thousand": 0.001, "mn": 1.0, "bn": 1000.0}[row.unit], row.currency, row.qualifier)
-
-
-def _iv(row) -> Interval:
-    return bounds(row.value_mn, row.qualifier)
-
-
-def _names(data: Dataset) -> dict[str, str]:
-    return dict(zip(data.countries["code"], data.countries["name"], strict=False))
-
-
-def _describe(row, names: dict[str, str]) -> str:
-    preposition = {"turnover": "with", "exports": "to", "imports": "from"}[row.flow]
-    return (f"{names.get(row.reporter, row.reporter)} {row.flow} {preposition}"
-            f" {names.get(row.partner, row.partner)}, {fmt.period(row.period_start, row.period_end)}:"
-            f" {_published(row)} (line {row.csv_line})")
-
-
-def _finding(code: str, data: Dataset, rows: list, message: str, fix: str, details: dict) -> Problem:
-    rows = sorted(rows, key=lambda r: r.csv_line)
-    return Problem("finding", code, data.files["figures"], rows[0].csv_line, "value", message, fix,
-                   ids=tuple(r.id for r in rows), sources=tuple(dict.fromkeys(r.source_id for r in rows)),
-                   details=details)
-
-
 KEEP = "keep the figures as published; the site reports the contradiction"
 
 
@@ -224,7 +171,7 @@ def turnover_vs_components(data: Dataset) -> list[Problem]:
                         out.append(_finding(
                             "turnover-mismatch", data, [t, x, m],
                             f"{_describe(t, names)} differs from exports + imports"
-                            f" ({_published(x)} + {_published(m)},"
+                            f" ({published(x)} + {published(m)},"
                             f" lines {x.csv_line} and {m.csv_line})", KEEP,
                             {"turnover": t.value_mn, "sum": x.value_mn + m.value_mn}))
             else:
@@ -294,7 +241,7 @@ def conflicting_figures(data: Dataset) -> list[Problem]:
                 out.append(_finding(
                     "conflicting-figures", data, [a, b],
                     f"two sources disagree: {_describe(a, names)} from {a.source_id},"
-                    f" but {_published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
+                    f" but {published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
                     {"values": [a.value_mn, b.value_mn]}))
     return out
 
@@ -322,7 +269,7 @@ def growth_mismatch(data: Dataset) -> list[Problem]:
                 out.append(Problem(
                     "finding", "growth-mismatch", rel, g.csv_line, "change_pct",
                     f"stated change {g.change_pct:+g}% ({g.id}) does not match {_describe(b, names)}"
-                    f" → {_published(c)} (line {c.csv_line}), a change of {actual:+.1f}%",
+                    f" → {published(c)} (line {c.csv_line}), a change of {actual:+.1f}%",
                     KEEP, ids=(g.id, *(r.id for r in rows)),
                     sources=tuple(dict.fromkeys([g.source_id, *(r.source_id for r in rows)])),
                     details={"stated_pct": g.change_pct, "actual_pct": round(actual, 2)}))
@@ -362,13 +309,6 @@ def trade_exceeds_gdp(data: Dataset) -> list[Problem]:
 # --- Added with the units-slip checks: written row by row first, as the oracle for the fast ones. ---
 
 
-def _fold(ratio: float) -> str:
-    if ratio < 10:
-        return fmt.number(ratio, 1)
-    digits = 10 ** max(0, math.floor(math.log10(ratio)) - 1)
-    return fmt.number(round(ratio / digits) * digits, 0)
-
-
 UNITS_FIX = ("check both against the source: if one was typed in the wrong unit (billions or thousands"
              " as millions), correct it; if both are as published, keep them; the site reports the difference")
 
@@ -386,14 +326,10 @@ def mirror_units_slip(data: Dataset) -> list[Problem]:
             ratio = big.value_mn / small.value_mn
             out.append(_finding(
                 "units-slip-mirror", data, [a, b],
-                f"the two sides of the same trade differ {_fold(ratio)}-fold: {_describe(a, names)} against"
+                f"the two sides of the same trade differ {fmt.fold(ratio)}-fold: {_describe(a, names)} against"
                 f" {_describe(b, names)}; one of them is probably in the wrong unit", UNITS_FIX,
                 {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
     return out
-
-
-def _months(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def series_units_slip(data: Dataset) -> list[Problem]:
@@ -409,7 +345,7 @@ def series_units_slip(data: Dataset) -> list[Problem]:
                 ratio = 10 ** abs(logs[0] - logs[1])
                 out.append(_finding(
                     "units-slip-series", data, rows,
-                    f"two figures of the same series differ {_fold(ratio)}-fold, month for month:"
+                    f"two figures of the same series differ {fmt.fold(ratio)}-fold, month for month:"
                     f" {_describe(rows[0], names)} and {_describe(rows[1], names)}; one of them is probably in the"
                     f" wrong unit", UNITS_FIX, {"ratio": round(ratio, 2), "larger": big.id, "smaller": small.id}))
             continue
@@ -424,7 +360,7 @@ def series_units_slip(data: Dataset) -> list[Problem]:
                 word = "above" if logs[i] > yardstick else "below"
                 out.append(_finding(
                     "units-slip-series", data, [row],
-                    f"{_describe(row, names)} is {_fold(ratio)} times {word} the other {len(rows) - 1} figures of"
+                    f"{_describe(row, names)} is {fmt.fold(ratio)} times {word} the other {len(rows) - 1} figures of"
                     f" the same series, month for month; it is probably in the wrong unit", UNITS_FIX,
                     {"ratio": round(ratio, 2), "direction": word}))
     return out
@@ -434,7 +370,3 @@ FINDING_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     turnover_vs_components, group_vs_members, part_exceeds_whole,
     conflicting_figures, growth_mismatch, trade_exceeds_gdp, mirror_units_slip, series_units_slip,
 ]
-
-
-def _error(code: str, file: str, row, field, message: str, fix: str) -> Problem:
-    return Problem("error", code, file, row, field, message, fix)
