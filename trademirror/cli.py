@@ -190,7 +190,8 @@ def _diff(args: argparse.Namespace, paths: Paths) -> int:
         name = cat.text("diff.published", version=before.version)
     else:
         before, name = at_revision(paths.root, descriptor, args.base), args.base
-    print(report(views_of(data, checked, cat), side(data, checked), before, name, cat))
+    views = views_of(data, checked, cat)
+    print(report(views, side(data, checked, views.pairs), before, name, cat))
     return 0
 
 

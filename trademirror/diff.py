@@ -47,8 +47,10 @@ class Side:
     pairs: pd.DataFrame | None  # None when only the published downloads are known
 
 
-def side(data: Dataset, report: Report) -> Side:
-    pairs, _ = mirror.pair(data.figures, data.countries, data.settings.get("focus_reporter"))
+def side(data: Dataset, report: Report, pairs: pd.DataFrame | None = None) -> Side:
+    """One side of the comparison; `pairs` when the caller has paired the figures already (the current Views)."""
+    if pairs is None:
+        pairs, _ = mirror.pair(data.figures, data.countries, data.settings.get("focus_reporter"))
     return Side(str(data.meta.get("version", "")), data.figures, json.loads(report.to_json())["findings"], pairs)
 
 
