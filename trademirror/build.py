@@ -24,7 +24,9 @@ from . import (
     clock,
     currency,
     derive,
+    economy,
     feed,
+    fmt,
     inputs,
     languages,
     mirror,
@@ -65,16 +67,19 @@ def spec_bytes(spec: dict) -> bytes:
 
 def compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None = None,
             folder: str = "", handwritten: tuple[str, ...] = (), release: dict | None = None,
-            previous_feed: bytes | None = None, display: str | None = None) -> tuple[list[site.Output], dict]:
+            previous_feed: bytes | None = None, display: str | None = None,
+            cache: economy.Cache | None = None) -> tuple[list[site.Output], dict]:
     """All generated files of one language edition, plus its navigation, from validated data.
 
     `folder` is where the edition lives in docs/ ("" for the main language, "ru/" for another);
     `handwritten` lists the hand-written pages the navigation should link to; `release` is the data
     release's version, date and published address (for citations, embed codes and the feed); `display` is
-    the edition's currency (mkdocs.yml `extra.currency`), by default the package's comparison currency.
+    the edition's currency (mkdocs.yml `extra.currency`), by default the package's comparison currency;
+    `cache` keeps economies' pages between builds (see economy.py), by default nowhere.
     """
     release = release or release_info(data.meta, {}, clock.today())
-    outputs, nav, changes = _compose(data, report, catalogue, previous, handwritten, release, folder, display)
+    outputs, nav, changes = _compose(data, report, catalogue, previous, handwritten, release, folder, display,
+                                     cache or economy.Cache(None))
     outputs.append(site.Output(feed.FEED_FILE, release_feed(catalogue, release, folder, changes, report,
                                                             previous_feed)))
     nav["extra"] = site_extra(catalogue, release, folder)
@@ -119,8 +124,8 @@ def release_info(meta: dict, site_config: dict, today, stamp: str = "", correcti
 
 
 def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None,
-             handwritten: tuple[str, ...], release: dict, folder: str,
-             display: str | None = None) -> tuple[list[site.Output], dict]:
+             handwritten: tuple[str, ...], release: dict, folder: str, display: str | None,
+             cache: economy.Cache) -> tuple[list[site.Output], dict]:
     from . import views as views_module
     from .views import Views
 
@@ -134,31 +139,22 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     outputs: list[site.Output] = []
     current = Release(data.meta.get("version", ""), data.figures, json.loads(report.to_json())["findings"])
     changes = changelog.compare(current, previous)
-    all_pages = views.pages() + [views.changelog_page(changes, release.get("correction", ""))]
     edition_url = release["url"] + folder if release["url"] else ""
     embed_source = catalogue.text("chart.embed_source", site=release["site_name"], version=release["version"])
-    for page in all_pages:
-        text = pages.render(page, views, env, catalogue, edition_url)
-        outputs.append(site.Output(page.path, text.encode("utf-8")))
-        for number, chart in enumerate(page.charts):
-            files = pages.chart_paths(page.path, chart.name)
-            spec = spec_bytes(chart.spec)
-            key = f"{charts.renderer_version()} {site.sha256(spec)}"  # a new renderer draws every image anew
-            outputs.append(site.Output(files["spec"], spec))
-            outputs.append(site.Output(files["csv"], chart_csv(chart.data)))
-            svg = site.Shared(_renderer(charts.render_svg, chart.spec, files["svg"]))
-            outputs.append(site.Output(files["svg"], render=svg, key=key))
-            outputs.append(site.Output(files["png"], render=_rasteriser(svg, files["png"]),
-                                       key=f"png {charts.PNG_FROM_SVG} {charts.PNG_SCALE} {key}"))
-            for kind, width in (("page", charts.PAGE_WIDTH), ("phone", charts.PHONE_WIDTH)):
-                draw = functools.partial(charts.render_page_svg, width=width)
-                outputs.append(site.Output(files[kind], key=f"{kind} {width} {charts.STATIC_LAYOUT} {key}",
-                                           render=_renderer(draw, chart.spec, files[kind])))
-            if number == 0:  # the page's headline chart is its social-media card
-                outputs.append(site.Output(files["card"], key=f"card {charts.CARD_SIZE} {key}",
-                                           render=_renderer(charts.render_card, chart.spec, files["card"])))
-            outputs.append(site.Output(files["embed"], pages.render_embed(page, chart, env, catalogue, embed_source)
-                                       .encode("utf-8")))
+    make = functools.partial(_made, views=views, env=env, catalogue=catalogue, edition_url=edition_url,
+                             embed_source=embed_source)
+    countries = views.partner_countries()
+    for page in views.site_pages(countries) + [views.changelog_page(changes, release.get("correction", ""))]:
+        outputs += _page_outputs(make(page))
+    edition = _edition_digest(shown, views, catalogue, display, release, edition_url, embed_source)
+    for code, rows in views.economy_rows(countries).items():
+        key = economy.edition_digest(edition, code, rows.digest())
+        made = cache.get(key)
+        if made is None:
+            made = make(views.for_economy(rows).country(code))
+            cache.put(key, made)
+        catalogue.missing.update(made.missing)
+        outputs += _page_outputs(made)
     files = {}
     text_fields = {r["path"]: {f["name"] for f in r["schema"]["fields"] if f["type"] == "string"}
                    for r in data.meta["resources"]}
@@ -178,6 +174,50 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     outputs.append(site.Output(charts.BUNDLE_PATH, render=charts.javascript_bundle, key=charts.bundle_key()))
     nav = navigation(views, catalogue, handwritten)
     return outputs, nav, changes
+
+
+def _made(page, views, env, catalogue: Catalogue, edition_url: str, embed_source: str) -> economy.Made:
+    """A page's Markdown and, for each chart, its spec, data and embed page (the images are drawn later)."""
+    before = set(catalogue.missing)
+    text = pages.render(page, views, env, catalogue, edition_url)
+    made_charts = tuple((chart.name, spec_bytes(chart.spec).decode("utf-8"), chart_csv(chart.data).decode("utf-8"),
+                         pages.render_embed(page, chart, env, catalogue, embed_source)) for chart in page.charts)
+    return economy.Made(page.path, text, made_charts, tuple(sorted(catalogue.missing - before)))
+
+
+def _page_outputs(made: economy.Made) -> list[site.Output]:
+    """The files of one made page: the page, and per chart its spec, data, embed page and images."""
+    outputs = [site.Output(made.path, made.page.encode("utf-8"))]
+    for number, (name, spec_text, csv_text, embed) in enumerate(made.charts):
+        files = pages.chart_paths(made.path, name)
+        spec = spec_text.encode("utf-8")
+        key = f"{charts.renderer_version()} {site.sha256(spec)}"  # a new renderer draws every image anew
+        outputs.append(site.Output(files["spec"], spec))
+        outputs.append(site.Output(files["csv"], csv_text.encode("utf-8")))
+        svg = site.Shared(_renderer(charts.render_svg, spec, files["svg"]))
+        outputs.append(site.Output(files["svg"], render=svg, key=key))
+        outputs.append(site.Output(files["png"], render=_rasteriser(svg, files["png"]),
+                                   key=f"png {charts.PNG_FROM_SVG} {charts.PNG_SCALE} {key}"))
+        for kind, width in (("page", charts.PAGE_WIDTH), ("phone", charts.PHONE_WIDTH)):
+            draw = functools.partial(charts.render_page_svg, width=width)
+            outputs.append(site.Output(files[kind], key=f"{kind} {width} {charts.STATIC_LAYOUT} {key}",
+                                       render=_renderer(draw, spec, files[kind])))
+        if number == 0:  # the page's headline chart is its social-media card
+            outputs.append(site.Output(files["card"], key=f"card {charts.CARD_SIZE} {key}",
+                                       render=_renderer(charts.render_card, spec, files["card"])))
+        outputs.append(site.Output(files["embed"], embed.encode("utf-8")))
+    return outputs
+
+
+def _edition_digest(shown: Dataset, views, catalogue: Catalogue, display: str, release: dict, edition_url: str,
+                    embed_source: str) -> str:
+    """Everything an economy's page reads besides its own rows (see economy.py)."""
+    tables = shown.tables
+    return economy.edition_digest(
+        inputs.code_digest(), catalogue.locale, display, edition_url, embed_source,
+        json.dumps(release, sort_keys=True), json.dumps(shown.meta, sort_keys=True, default=str),
+        str(views.focus), str(views.region),
+        *(economy.table_bytes(tables.get(name)) for name in ("countries", "names", "sources", "rates")))
 
 
 def in_display_currency(data: Dataset, display: str) -> Dataset:
@@ -202,10 +242,11 @@ def chart_csv(frame) -> bytes:
     return spreadsheet.guard_frame(frame).to_csv(index=False, lineterminator="\n", float_format="%.4g").encode("utf-8")
 
 
-def _renderer(draw: Callable[[dict], str | bytes], spec: dict, path: str) -> Callable[[], bytes]:
+def _renderer(draw: Callable[[dict], str | bytes], spec: bytes, path: str) -> Callable[[], bytes]:
+    """An image's renderer, drawing from the spec's bytes as written: an image is a function of its key."""
     def render() -> bytes:
         try:
-            image = draw(spec)
+            image = draw(json.loads(spec))
         except Exception as exc:  # vl-convert raises plain exceptions for a spec it cannot draw
             raise BuildError(f"{path}: the chart could not be drawn ({exc}) — check the chart's spec beside it"
                              " (.vl.json); nothing was changed") from None
@@ -301,6 +342,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         log("[1/1] unchanged: the data, pages, code and settings are those of the last build; nothing to do")
         return Summary(unchanged.get("pages", 0), unchanged.get("charts", 0), unchanged.get("findings", 0), [], [],
                        [], time.perf_counter() - started)
+    fmt.forget()
     stages = 5 if html else 4
     log(f"[1/{stages}] validate  {descriptor}")
     report, data = validate(descriptor, clock.today())
@@ -316,6 +358,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     outputs: list[site.Output] = []
     nav: dict = {}
     editions = languages.from_config(site_config)
+    cache = economy.Cache(paths.root / economy.CACHE_FOLDER)
     for folder in languages.leftover_folders(paths.docs, editions):
         log(f"      warning: docs/{folder} is not an edition in mkdocs.yml (extra.alternate), so it is left out"
             f" of the site — add '{folder.rstrip('/')}' back to extra.alternate to publish it, or delete the folder")
@@ -323,7 +366,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         catalogue = Catalogue(language.code)
         previous_feed = _published_feed(paths.root, before, language.folder)
         edition, edition_nav = compose(data, report, catalogue, before, language.folder, handwritten,
-                                       release, previous_feed, language.currency)
+                                       release, previous_feed, language.currency, cache)
         if language.is_main:
             nav = edition_nav
         else:
@@ -353,6 +396,8 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
         if html:
             inputs.record(staging.site, input_key, counts)
         staging.commit(in_place=in_place)
+    cache.prune()
+    log(f"      economies' pages: {cache.hits} from the cache, {cache.misses} made")
     log(f"[{stages}/{stages}] done      {len(result.written)} written, {len(result.unchanged)} unchanged,"
         f" {len(result.removed)} removed")
     return Summary(n_pages, n_charts, len(report.findings), result.written, result.unchanged, result.removed,

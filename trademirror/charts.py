@@ -414,7 +414,8 @@ def renderer_version() -> str:
     """The image renderer's version, read without importing it (a warm build that draws nothing stays quick)."""
     from importlib.metadata import version
 
-    return f"vl-convert {version('vl-convert-python')} vega-lite {VL_VERSION}"
+    # "spec-bytes": images are drawn from the spec file's bytes (keys sorted), not from the dict that made it
+    return f"vl-convert {version('vl-convert-python')} vega-lite {VL_VERSION} spec-bytes"
 
 
 def bundle_key() -> str:

@@ -15,17 +15,18 @@ DERIVED_COLUMNS = ["id", "reporter", "partner", "flow", "period_start", "period_
 
 
 def derived_values(figures: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
+    # the first figure of each (reporter, partner, flow, period), in one pass rather than a filter per rate
+    first: dict[tuple, object] = {}
+    for f in figures.itertuples(index=False):
+        first.setdefault((f.reporter, f.partner, f.flow, f.period_start, f.period_end), f)
     rows = []
     for g in growth.itertuples(index=False):
-        key = (figures.reporter == g.reporter) & (figures.partner == g.partner) & (figures.flow == g.flow)
-        current = figures[key & (figures.period_start == g.period_start) & (figures.period_end == g.period_end)]
-        base = figures[key & (figures.period_start == g.base_start) & (figures.period_end == g.base_end)]
+        c = first.get((g.reporter, g.partner, g.flow, g.period_start, g.period_end))
+        b = first.get((g.reporter, g.partner, g.flow, g.base_start, g.base_end))
         ratio = 1 + g.change_pct / 100
-        if not current.empty and base.empty and ratio > 0:
-            c = current.iloc[0]
+        if c is not None and b is None and ratio > 0:
             rows.append(_row(g, g.base_start, g.base_end, c.value_mn / ratio, c))
-        elif current.empty and not base.empty:
-            b = base.iloc[0]
+        elif c is None and b is not None:
             rows.append(_row(g, g.period_start, g.period_end, b.value_mn * ratio, b))
     frame = pd.DataFrame(rows, columns=DERIVED_COLUMNS)
     frame = frame.drop_duplicates(subset=["reporter", "partner", "flow", "period_start", "period_end"])

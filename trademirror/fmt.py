@@ -8,6 +8,7 @@ month names), never of editing templates.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from datetime import date
 
@@ -15,6 +16,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, get_currency_symbol
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def money_mn(value: float, currency: str, qualifier: str = "exact", locale: str = "en") -> str:
     """An amount in millions of `currency` with a magnitude word, in the language's words:
     (784, "USD") -> 'US$784mn', (29700, "USD") -> 'US$29.7bn', (517800, "EUR") -> '€517.8bn'.
@@ -37,6 +39,7 @@ def money_mn(value: float, currency: str, qualifier: str = "exact", locale: str 
     return f"{word} {text}" if word else text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def currency_symbol(currency: str, locale: str = "en") -> str:
     """How the language writes a currency beside an amount: its messages' word (`currency.USD`) where a
     newsroom's style wants one that CLDR's symbol is not (English 'US$' rather than a bare '$'; Russian
@@ -52,6 +55,7 @@ def currency_symbol(currency: str, locale: str = "en") -> str:
 MINUS = "\u2212"  # the typographic minus sign, the one width of a plus sign
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def number(value: float, decimals: int = 1, locale: str = "en") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(abs(value), format=pattern, locale=locale)
@@ -66,6 +70,7 @@ def fold(ratio: float, locale: str = "en") -> str:
     return number(round(ratio / step) * step, 0, locale)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
     """Percent from a fraction: 0.067 -> '6.7%' (or '+6.7%' when signed)."""
     text = format_decimal(abs(value) * 100, format="#,##0." + "0" * decimals, locale=locale) + "%"
@@ -78,6 +83,7 @@ def is_full_year(start: date, end: date) -> bool:
     return start.month == 1 and start.day == 1 and end == date(start.year, 12, 31)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def period(start: date, end: date, locale: str = "en") -> str:
     """'2025', 'Jan–Oct 2025', 'Oct 2025' or 'Nov 2024–Feb 2025' (in Russian: '2025 г.', 'янв.–окт. 2025 г.')."""
     from .i18n import Catalogue
@@ -100,3 +106,17 @@ def period(start: date, end: date, locale: str = "en") -> str:
 
 def last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
+
+
+CACHED = (money_mn, currency_symbol, number, percent, period)
+
+
+def forget() -> None:
+    """Drop the remembered results and messages: a build reads the messages as they are now (the live preview
+    is one process, and a message edited while it runs must show). Formatting is pure, so within one build
+    each amount, percentage and period is formatted once, however many pages show it."""
+    from .i18n import forget_messages
+
+    for function in CACHED:
+        function.cache_clear()
+    forget_messages()

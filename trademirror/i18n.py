@@ -74,6 +74,11 @@ def _catalogue(locale: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+def forget_messages() -> None:
+    """Read the message files again at the next lookup (see fmt.forget)."""
+    _catalogue.cache_clear()
+
+
 SOURCE_LOCALE = "en"  # every message exists in English first; other languages may lag behind
 
 

@@ -69,16 +69,29 @@ def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today:
         rel = path.relative_to(docs).as_posix()
         if rel not in generated and not rel.startswith(".trademirror"):
             add(f"docs/{rel}", path.read_bytes())
-    for path in _files(LIBRARY):
-        add(f"lib/{path.relative_to(LIBRARY).as_posix()}", path.read_bytes())
+    add("code", code_digest().encode())
     add("mkdocs.yml", mkdocs_yml.read_bytes() if mkdocs_yml.is_file() else b"")
     add("published", published)
     add("today", today.encode())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """This library's code, templates and messages, and the versions of the libraries that shape the output.
+
+    Read again on every call: the live preview is one process, and a template edited while it runs must
+    change the keys of the pages made from it."""
+    digest = hashlib.sha256()
+    for path in _files(LIBRARY):
+        data = path.read_bytes()
+        digest.update(f"lib/{path.relative_to(LIBRARY).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
     for name in VERSIONED:
         try:
-            add(f"version/{name}", metadata.version(name).encode())
+            found = metadata.version(name)
         except metadata.PackageNotFoundError:
-            add(f"version/{name}", b"")
+            found = ""
+        digest.update(f"version/{name}\0{found}\0".encode())
     return digest.hexdigest()
 
 

@@ -81,31 +81,32 @@ def pair(figures: pd.DataFrame, countries: pd.DataFrame, focus: str | None = Non
     """
     borders = {c: set(codes(b)) for c, b in zip(countries["code"], countries["borders"], strict=True)}
     bilateral = figures[pairable(figures, countries)]
-    reporters = sorted(set(bilateral.reporter))
+    # One pass over the rows instead of a filter of the whole table for every two reporters: the cost grows
+    # with the figures, not with the square of the economies.
+    sides: dict[tuple[str, str], list] = {}
+    for r in bilateral.itertuples(index=False):
+        sides.setdefault((r.reporter, r.partner), []).append(r)
     pairs, unmatched = [], []
-    for a, b in itertools.combinations(reporters, 2):
+    for a, b in sorted((a, b) for a, b in sides if a < b and (b, a) in sides):
+        a_side, b_side = sides[(a, b)], sides[(b, a)]
         if b == focus:
-            a, b = b, a
-        a_side = bilateral[(bilateral.reporter == a) & (bilateral.partner == b)]
-        b_side = bilateral[(bilateral.reporter == b) & (bilateral.partner == a)]
-        if a_side.empty or b_side.empty:
-            continue
+            a, b, a_side, b_side = b, a, b_side, a_side
         factor = cif_fob_factor(a, b, borders, t)
         for flow_a in settings.FLOWS:
             flow_b = settings.MIRROR_FLOW[flow_a]
-            rows_a = a_side[a_side.flow == flow_a]
-            rows_b = b_side[b_side.flow == flow_b]
-            if rows_a.empty or rows_b.empty:
+            rows_a = [r for r in a_side if r.flow == flow_a]
+            rows_b = [r for r in b_side if r.flow == flow_b]
+            if not rows_a or not rows_b:
                 continue
-            periods_a = {(r.period_start, r.period_end) for r in rows_a.itertuples()}
-            periods_b = {(r.period_start, r.period_end) for r in rows_b.itertuples()}
-            for ra, rb in itertools.product(rows_a.itertuples(), rows_b.itertuples()):
+            periods_a = {(r.period_start, r.period_end) for r in rows_a}
+            periods_b = {(r.period_start, r.period_end) for r in rows_b}
+            for ra, rb in itertools.product(rows_a, rows_b):
                 if (ra.period_start, ra.period_end) != (rb.period_start, rb.period_end):
                     continue
                 pairs.append(_pair_row(a, b, flow_a, ra, rb, factor, t))
             for rows, reporter, partner, flow, others in ((rows_a, a, b, flow_a, periods_b),
                                                           (rows_b, b, a, flow_b, periods_a)):
-                for r in rows.itertuples():
+                for r in rows:
                     if (r.period_start, r.period_end) not in others:
                         unmatched.append({"country": b, "reporter": reporter, "partner": partner, "flow": flow,
                                           "period_start": r.period_start, "period_end": r.period_end,

@@ -8,6 +8,8 @@ that trades with the focus reporter gets a page.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import unicodedata
 from collections import Counter
@@ -19,6 +21,7 @@ from markupsafe import Markup
 
 from . import charts, currency, fmt, mirror, settings
 from .charts import ChartText
+from .economy import Rows, select
 from .i18n import Catalogue, InSentence, attr, md
 from .package import NOT_STATED, Dataset, agencies, codes
 from .report import Problem, Report
@@ -117,6 +120,20 @@ class Views:
         self.members = sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
                               if self.region and self.region in codes(groups))
         self.slugs = unique_slugs(data_names, self.kinds)  # the same file names in every language
+
+    def for_economy(self, rows: Rows) -> Views:
+        """These views restricted to one economy's rows (see economy.py): its page made from them is the
+        page made from all the data, and reads nothing the economy's cache key does not cover."""
+        view = copy.copy(self)
+        view.data = dataclasses.replace(self.data, tables={**self.data.tables, "figures": rows.figures,
+                                                           "growth": rows.growth, "indicators": rows.indicators})
+        view.report = Report(list(rows.findings))
+        view.pairs, view.unmatched, view.derived = rows.pairs, rows.unmatched, rows.derived
+        view.figures = rows.figures
+        view.by_id = {r.id: r for r in rows.figures.itertuples(index=False)}
+        view.growth_by_id = {r.id: r for r in rows.growth.itertuples(index=False)}
+        view.indicator_by_id = {r.id: r for r in rows.indicators.itertuples(index=False)}
+        return view
 
     # --- small formatters -----------------------------------------------------
 
@@ -259,11 +276,13 @@ class Views:
         compared = set(self.pairs.country) | set(self.unmatched.country)
         return sorted((countries | compared) - {self.focus}, key=lambda c: self.names[c])
 
-    def pages(self) -> list[Page]:
-        countries = self.partner_countries()
-        pages = [self.home(countries), self.findings_page(), self.methodology(), self.data_page()]
-        pages += [self.country(c) for c in countries]
-        return pages
+    def site_pages(self, countries: list[str]) -> list[Page]:
+        """The pages about the whole site; each economy's page is made on its own (see economy.py)."""
+        return [self.home(countries), self.findings_page(), self.methodology(), self.data_page()]
+
+    def economy_rows(self, countries: list[str]) -> dict[str, Rows]:
+        return select(self.figures, self.derived, self.data.growth, self.data.indicators, self.pairs,
+                      self.unmatched, self.report.findings, countries)
 
     # --- rows for tables --------------------------------------------------------
 
