@@ -105,6 +105,10 @@ class Transport(urllib3.PoolManager):
     def urlopen(self, method, url, redirect=True, **kw):
         if url.startswith(API_URL):
             url = self.api_url + url[len(API_URL):]
+        # urllib3 would itself wait out a 429 that has a Retry-After, unseen and unbounded: the client here does
+        # (`Client._call`); urllib3 keeps retrying only connections that failed.
+        kw.setdefault("retries", urllib3.Retry(total=3, connect=3, read=0, status=0, redirect=3,
+                                               respect_retry_after_header=False, raise_on_status=False))
         try:
             response = super().urlopen(method, url, redirect=redirect, **kw)
         except urllib3.exceptions.HTTPError as exc:
