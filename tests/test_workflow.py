@@ -100,3 +100,39 @@ def test_a_pull_request_shows_its_editor_what_readers_will_see_change():
     names = [s.get("name", s.get("uses", "")) for s in steps]
     assert names.index(summary["name"]) < next(i for i, n in enumerate(names) if "upload-artifact" in str(
         steps[i].get("uses", "")))
+
+
+REFRESH = ROOT / ".github" / "workflows" / "refresh.yml"
+
+
+def test_the_refresh_runs_monthly_and_by_hand_with_a_time_limit():
+    workflow = load(REFRESH)
+    (schedule,) = workflow["on"]["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert day.isdigit() and month == "*" and weekday == "*"  # once a month
+    assert "workflow_dispatch" in workflow["on"]
+    job = workflow["jobs"]["refresh"]
+    assert isinstance(job["timeout-minutes"], int) and 0 < job["timeout-minutes"] <= 30
+    assert workflow["permissions"] == {"contents": "read"}
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+
+
+def test_the_refresh_imports_validates_then_opens_a_pull_request_and_never_pushes_main():
+    steps = load(REFRESH)["jobs"]["refresh"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    imports = next(i for i, r in enumerate(runs) if "build_charts.py import comtrade" in r)
+    validates = next(i for i, r in enumerate(runs) if "build_charts.py validate" in r)
+    opens = next(i for i, r in enumerate(runs) if "gh pr create" in r)
+    assert imports < validates < opens
+    pr = runs[opens]
+    assert "build_charts.py diff origin/main" in pr and "git diff --unified=0 -- datapackages" in pr
+    assert "--body-file pull-request.md" in pr and "--base main" in pr
+    assert 'git push --force origin "$branch"' in pr and "origin main" not in pr and "HEAD:main" not in pr
+
+
+def test_the_refresh_passes_the_key_and_the_years_as_environment_variables_never_pasted_into_scripts():
+    steps = load(REFRESH)["jobs"]["refresh"]["steps"]
+    step = next(s for s in steps if "build_charts.py import comtrade" in s.get("run", ""))
+    assert step["env"]["COMTRADE_API_KEY"] == "${{ secrets.COMTRADE_API_KEY }}"
+    assert step["env"]["YEARS"] == "${{ inputs.years }}"
+    assert all("${{" not in s.get("run", "") for s in steps)

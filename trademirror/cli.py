@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import importcli
 from .errors import UserError
 from .paths import Paths
 
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check the data package; exit 1 on errors")
     v.add_argument("--json", type=Path, help="also write the machine-readable report here")
     v.add_argument("--limit", type=int, default=200, help="at most this many lines of each kind (default 200)")
+    importcli.register(sub)
     for sub_parser in (b, v, s, d, a):  # also accepted after the command: `build_charts.py validate --package X`
         sub_parser.add_argument("--package", type=Path, dest="command_package", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -251,5 +253,5 @@ def _check_links(args: argparse.Namespace, paths: Paths) -> int:
 # Each command's handler: (arguments, project paths) -> exit code; a user's mistake is raised as a UserError.
 COMMANDS: dict[str, Callable[[argparse.Namespace, Paths], int]] = {
     "build": _build, "validate": _validate, "release": _release, "serve": _serve, "diff": _diff, "add": _add,
-    "init": _init, "csp": _csp, "check-links": _check_links,
+    "init": _init, "csp": _csp, "check-links": _check_links, "import": importcli.command,
 }
