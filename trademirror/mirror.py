@@ -62,7 +62,7 @@ def pairable(figures: pd.DataFrame, countries: pd.DataFrame) -> pd.Series:
     """The figures that can be one side of a mirror pair (a boolean per row): those whose reporter and partner
     are both economies of the package, country or group (see `pair`).
 
-    One rule for `pair` and for the checks that look at pairs (checks.mirror_units_slip),
+    One rule for `pair` and for the checks that look at pairs (checks.units.mirror_units_slip),
     so a finding can never name a pair the pages do not show, or miss one they do.
     """
     known = set(countries["code"])

@@ -369,86 +369,12 @@ class Views:
     # --- findings -------------------------------------------------------------
 
     def finding_sentence(self, p: Problem) -> str:
-        rows = [self.by_id[i] for i in p.ids if i in self.by_id]
-        c = self.cat
-        if p.code in ("turnover-mismatch", "component-exceeds-turnover"):
-            t = next(r for r in rows if r.flow == "turnover")
-            parts = {r.flow: r for r in rows if r.flow != "turnover"}
-            base = {"reporter": self.said[t.reporter], "partner": self.said[t.partner],
-                    "period": self.period(t.period_start, t.period_end),
-                    "turnover": self.figure_text(t)}
-            if p.code == "turnover-mismatch":
-                return c.text("findings.sentence.turnover-mismatch", **base,
-                              exports=self.figure_text(parts["exports"]),
-                              imports=self.figure_text(parts["imports"]),
-                              sum=self.comparison_money(p.details["sum"]))
-            comp = next(iter(parts.values()))
-            return c.text("findings.sentence.component-exceeds-turnover", **base,
-                          flow=c.text(f"flow_short.{comp.flow}").lower(),
-                          component=self.figure_text(comp))
-        if p.code == "group-total-mismatch":
-            t = rows[0] if self.kinds.get(rows[0].partner) == "group" else next(
-                r for r in rows if self.kinds.get(r.partner) == "group")
-            return c.text("findings.sentence.group-total-mismatch", reporter=self.said[t.reporter],
-                          period=self.period(t.period_start, t.period_end), flow_total=c.text(
-                              f"flow_short.{t.flow}").lower(), partner=self.said[t.partner],
-                          total=self.figure_text(t),
-                          sum=self.comparison_money(p.details["sum"]))
-        if p.code == "part-exceeds-whole":
-            part, whole = sorted(rows, key=lambda r: (r.period_end - r.period_start))
-            return c.text("findings.sentence.part-exceeds-whole", reporter=self.said[part.reporter],
-                          flow=self.flow_text(part.flow, part.partner),
-                          part_period=self.period(part.period_start, part.period_end),
-                          whole_period=self.period(whole.period_start, whole.period_end),
-                          part=self.figure_text(part),
-                          whole=self.figure_text(whole))
-        if p.code == "conflicting-figures":
-            a, b = rows[:2]
-            return c.text("findings.sentence.conflicting-figures", reporter=self.said[a.reporter],
-                          flow=self.flow_text(a.flow, a.partner), period=self.period(a.period_start, a.period_end),
-                          first=self.figure_text(a), second=self.figure_text(b))
-        if p.code == "growth-mismatch":
-            g = self.growth_by_id[p.ids[0]]
-            base = next(r for r in rows if r.period_start == g.base_start and r.period_end == g.base_end)
-            cur = next(r for r in rows if r is not base)
-            return c.text("findings.sentence.growth-mismatch", stated=self.pct(g.change_pct / 100),
-                          reporter=self.said[g.reporter], flow=self.flow_text(g.flow, g.partner),
-                          base_period=self.period(g.base_start, g.base_end),
-                          period=self.period(g.period_start, g.period_end),
-                          base=self.figure_text(base),
-                          current=self.figure_text(cur),
-                          actual=self.pct(p.details["actual_pct"] / 100))
-        if p.code == "trade-exceeds-gdp":
-            t = rows[0]
-            g = self.indicator_by_id[p.ids[1]]
-            return c.text("findings.sentence.trade-exceeds-gdp", reporter=self.said[t.reporter],
-                          partner=self.said[g.country], period=self.period(t.period_start, t.period_end),
-                          trade=self.figure_text(t),
-                          gdp=fmt.money_mn(g.value, currency.INDICATOR_CURRENCY[g.unit], g.qualifier, self.locale))
-        if p.code == "units-slip-mirror":
-            a, b = sorted(rows, key=lambda r: r.csv_line)
-            return c.text("findings.sentence.units-slip-mirror", first_reporter=self.said[a.reporter],
-                          first_flow=self.flow_text(a.flow, a.partner), first=self.figure_text(a),
-                          second_reporter=self.said[b.reporter], second_flow=self.flow_text(b.flow, b.partner),
-                          second=self.figure_text(b),
-                          period=self.period(a.period_start, a.period_end),
-                          ratio=fmt.fold(p.details["ratio"], self.locale))
-        if p.code == "units-slip-series":
-            first = rows[0]
-            base = {"reporter": self.said[first.reporter], "flow": self.flow_text(first.flow, first.partner),
-                    "ratio": fmt.fold(p.details["ratio"], self.locale)}
-            if len(rows) == 1:
-                return c.text("findings.sentence.units-slip-series", **base,
-                              period=self.period(first.period_start, first.period_end),
-                              value=self.figure_text(first),
-                              direction=c.text(f"findings.direction.{p.details['direction']}"))
-            a, b = sorted(rows, key=lambda r: (r.period_end, r.period_start, r.csv_line))
-            return c.text("findings.sentence.units-slip-series-pair", **base,
-                          first=self.figure_text(a), first_period=self.period(a.period_start,
-                                                                                                  a.period_end),
-                          second=self.figure_text(b), second_period=self.period(b.period_start,
-                                                                                                    b.period_end))
-        return p.message
+        from .checks import Wording, sentence  # each kind's sentence sits beside its check (checks/kind.py)
+
+        return sentence(p, Wording(
+            text=self.cat.text, said=self.said, period=self.period, pct=self.pct, figure=self.figure_text,
+            money=self.comparison_money, flow=self.flow_text, kinds=self.kinds, figures=self.by_id,
+            growth=self.growth_by_id, indicators=self.indicator_by_id, locale=self.locale))
 
     def finding_items(self, findings: list[Problem], prefix: str) -> list[dict]:
         items = []
