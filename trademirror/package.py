@@ -11,8 +11,8 @@ each error becomes one line a journalist can act on.
 
 Things frictionless reports poorly or not at all (a missing, empty, binary or
 non-UTF-8 file, an unclosed quote, a header that is not the schema's, a
-figures file with no figures) are checked first, so each gets one message of
-its own instead of a cascade.
+figures file with no figures) are checked first (`precheck`), so each gets
+one message of its own instead of a cascade.
 
 Only the first `ERROR_CAP` errors of each kind in a file become Problems; the
 rest are counted, so a million bad rows cost no more than a thousand.
@@ -32,6 +32,11 @@ import numpy as np
 import pandas as pd
 
 from . import currency, numeric, resources
+from .listcells import AGENCY_KINDS
+from .listcells import NOT_STATED as NOT_STATED
+from .listcells import agencies as agencies
+from .listcells import codes as codes
+from .precheck import precheck_files
 from .report import Problem
 from .resources import shown
 from .tableschema import as_list
@@ -39,27 +44,7 @@ from .tableschema import as_list
 NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
 CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
-NOT_SPACE = re.compile(rb"\S")
 ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are counted
-# Resources that must have at least one row: without figures the site has nothing to show.
-NOT_EMPTY = ("figures",)
-
-
-AGENCY_KINDS = ("customs", "statistics", "ministry", "not-stated")
-NOT_STATED = "not-stated"
-
-
-def agencies(value: object) -> dict[str, str]:
-    """sources.agency as {reporter code: kind}: 'CHN:customs KGZ:statistics' -> {'CHN': 'customs', 'KGZ': 'statistics'}.
-
-    A reporter the cell does not list gets no entry: its figures' agency is not stated.
-    """
-    return dict(item.split(":", 1) for item in codes(value) if ":" in item)
-
-
-def codes(value: object) -> list[str]:
-    """The codes in a space-separated list cell (groups, borders); empty for a blank cell."""
-    return value.split() if isinstance(value, str) else []
 
 
 class PackageError(Exception):
@@ -156,7 +141,7 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
     problems = resources.descriptor_problems(descriptor, descriptor_path.parent)
     if problems:  # nothing is read from a package that asks for a file it may not have
         return SchemaCheck(problems)
-    raws, problems = _precheck_files(descriptor_path.parent, descriptor)
+    raws, problems = precheck_files(descriptor_path.parent, descriptor)
     if problems:
         return SchemaCheck(problems)
     rows = sum(tableschema.count_rows(raw) for raw in raws.values())
@@ -268,47 +253,61 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
     frames, files, all_codes = {}, {}, {}
     published = {resources.DESCRIPTOR: descriptor_raw}
     for resource in descriptor["resources"]:
-        fields = resource["schema"]["fields"]
-        numbers = {}
-        if resource["name"] not in raws:
-            raw, problems = resources.read(root, resource["path"], resource["name"])
+        name = resource["name"]
+        if name not in raws:
+            raw, problems = resources.read(root, resource["path"], name)
             if raw is None:
                 raise PackageError(problems)
-            raws[resource["name"]] = raw
-        published[resource["path"]] = raws[resource["name"]]
-        if tables is not None and resource["name"] in tables:
-            frame = tables[resource["name"]].frame  # parsed for validation, not needed as text again
-            numbers = tables[resource["name"]].numbers
+            raws[name] = raw
+        published[resource["path"]] = raws[name]
+        if tables is not None and name in tables:
+            frame, numbers = tables[name].frame, tables[name].numbers  # parsed for validation, not needed as text
         else:
-            frame = pd.read_csv(io.BytesIO(raws[resource["name"]]), dtype=str, keep_default_na=False,
-                                encoding="utf-8")
-        for spec in fields:
-            column = spec["name"]
-            if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
-                frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
-            elif spec["type"] == "date":
-                frame[column], known = _dates(frame[column])
-                all_codes.setdefault(resource["name"], {})[column] = known
-            else:
-                known = _text_codes(frame[column])
-                if known is not None:
-                    all_codes.setdefault(resource["name"], {})[column] = known
-                frame[column] = _text_or_none(frame[column])
-        if resource["name"] == "figures" and "value_mn" in frame:
-            frame = frame.drop(columns="value_mn")  # computed below, never read from a file
-        if resource["name"] == "figures" and "status" not in frame:
-            frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
-        if resource["name"] == "sources" and "agency" not in frame:
-            frame["agency"] = None  # a package from before the column: no agency stated, so none is claimed
+            frame = pd.read_csv(io.BytesIO(raws[name]), dtype=str, keep_default_na=False, encoding="utf-8")
+            numbers = {}
+        all_codes[name] = _type_columns(frame, resource["schema"]["fields"], numbers)
+        frame = _as_today(name, frame)
         frame["csv_line"] = range(2, len(frame) + 2)
-        frames[resource["name"]] = frame
-        files[resource["name"]] = resource["path"]
+        frames[name] = frame
+        files[name] = resource["path"]
+    all_codes = {name: known for name, known in all_codes.items() if known}
     if "figures" in frames and "value" in frames["figures"]:
         # Compared in one currency: `value_mn`, with the rate used (see currency.py). A figure no rate converts
         # keeps an empty value_mn, which checks.check_currencies reports as an error naming its row.
         frames["figures"] = currency.convert(frames["figures"], frames.get("rates"),
                                              currency.comparison_currency(descriptor.get("trademirror") or {}))
     return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes, raw=published)
+
+
+def _type_columns(frame: pd.DataFrame, fields: list[dict], numbers: dict) -> dict:
+    """Type each column in place (numbers as validation read them, dates, text with None for empty cells).
+
+    Returns the (codes, sorted distinct values) of the date and repeating text columns, for the checks.
+    """
+    known_codes = {}
+    for spec in fields:
+        column = spec["name"]
+        if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
+            frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
+        elif spec["type"] == "date":
+            frame[column], known_codes[column] = _dates(frame[column])
+        else:
+            known = _text_codes(frame[column])
+            if known is not None:
+                known_codes[column] = known
+            frame[column] = _text_or_none(frame[column])
+    return known_codes
+
+
+def _as_today(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A resource with the columns the build expects today, whatever the package's age."""
+    if name == "figures" and "value_mn" in frame:
+        frame = frame.drop(columns="value_mn")  # computed in load, never read from a file
+    if name == "figures" and "status" not in frame:
+        frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
+    if name == "sources" and "agency" not in frame:
+        frame["agency"] = None  # a package from before the column: no agency stated, so none is claimed
+    return frame
 
 
 def _text_or_none(column: pd.Series) -> pd.Series:
@@ -352,126 +351,6 @@ def _dates(column: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return pd.Series(parsed[codes], index=column.index, dtype=object), (rank[codes], parsed[order])
-
-
-# --- Checks before the schema: files that cannot be read as CSV at all ----------------
-
-SPREADSHEET_MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)"}
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _precheck_files(root: Path, descriptor: dict) -> tuple[dict[str, bytes], list[Problem]]:
-    """Each resource's bytes, and the problems that stop it being read as the schema's CSV."""
-    problems: list[Problem] = []
-    raws: dict[str, bytes] = {}
-    for resource in descriptor.get("resources", []):
-        rel = str(resource.get("path", "?"))
-        expected = [f.get("name") for f in resource.get("schema", {}).get("fields", []) if isinstance(f, dict)]
-        raw, found = resources.read(root, rel, str(resource.get("name")))
-        if raw is None:
-            problems += found
-            continue
-        found = _file_problems(rel, raw, expected, resource.get("name"))
-        problems += found
-        if not found:
-            raws[str(resource.get("name"))] = raw
-    return raws, problems
-
-
-def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Problem]:
-    header_line = ",".join(expected)
-    if not raw.strip():
-        return [_error("empty-file", rel, 1, None, "file is empty",
-                       f"restore at least the header row: {header_line}")]
-    for magic, what in SPREADSHEET_MAGIC.items():
-        if raw.startswith(magic):
-            return [_error("not-csv", rel, 1, None, f"is {what}, not a CSV file",
-                           "in the spreadsheet, save as 'CSV UTF-8 (comma delimited)' under this name")]
-    if raw.startswith(UTF16_BOMS):
-        return [_error("encoding", rel, 1, None, "is UTF-16 text, not UTF-8",
-                       "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
-    try:
-        text = "" if raw.isascii() else raw.decode("utf-8")  # ASCII is UTF-8: no need to decode a big file
-    except UnicodeDecodeError as exc:
-        return [_encoding_problem(rel, raw, exc, expected)]
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        return [_error("not-csv", rel, raw.count(b"\n", 0, nul) + 1, None, "contains a NUL byte: not plain text",
-                       "export the table again as CSV UTF-8")]
-    del text  # only decoded to prove it is UTF-8; the bytes are parsed later
-    text = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
-    if raw.count(b'"') % 2:
-        return [_unclosed_quote(rel, raw.decode("utf-8").lstrip("\ufeff"))]
-    first = text.split("\n", 1)[0].rstrip("\r")
-    if not first.strip():
-        return [_error("blank-header", rel, 1, None, "line 1 is blank; the header row must come first",
-                       f"delete the blank line(s) above the header: {header_line}")]
-    header = next(csv.reader(io.StringIO(text, newline="")))
-    if len(header) == 1 and len(expected) > 1:
-        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header[0]:
-                return [_error("wrong-delimiter", rel, 1, None, f"columns are separated by {label}, not commas",
-                               "save the file as CSV with commas (in a spreadsheet: CSV UTF-8 (comma delimited))")]
-    problems = _header_problems(rel, header, expected)
-    newline = raw.find(b"\n")
-    if not problems and name in NOT_EMPTY and (newline < 0 or not NOT_SPACE.search(raw, newline)):
-        problems.append(_error("no-rows", rel, 2, None, f"has a header but no {name}",
-                               f"add at least one row under the header; the site has nothing to show without {name}"))
-    return problems
-
-
-def _encoding_problem(rel: str, raw: bytes, exc: UnicodeDecodeError, expected: list[str]) -> Problem:
-    """Name the line, the column and the byte: a spreadsheet's Latin-1 'é' is the usual culprit."""
-    line_start = raw.rfind(b"\n", 0, exc.start) + 1
-    line = raw[: exc.start].count(b"\n") + 1
-    before = raw[line_start: exc.start].decode("utf-8", errors="replace")
-    column = len(next(csv.reader([before]), [""])) - 1 if before else 0
-    field = expected[column] if line > 1 and 0 <= column < len(expected) else None
-    end = raw.find(b"\n", exc.start)
-    snippet = raw[exc.start: exc.start + 12 if end < 0 else min(end, exc.start + 12)]
-    near = snippet.decode("cp1252", errors="replace").strip()
-    return _error("encoding", rel, line, field,
-                  f"is not UTF-8: byte 0x{raw[exc.start]:02x} at '{near}' (probably Latin-1 or Windows-1252)",
-                  "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
-
-
-def _unclosed_quote(rel: str, text: str) -> Problem:
-    """Find the line where a quote opens and never closes (csv would swallow the rest of the file)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    try:
-        for _ in reader:
-            line = reader.line_num + 1
-    except csv.Error:
-        pass
-    return _error("unclosed-quote", rel, line, None, 'a quote (") opens here and is never closed',
-                  "close the quote, or remove it; quote a whole cell when it contains a comma")
-
-
-def _header_problems(rel: str, header: list[str], expected: list[str]) -> list[Problem]:
-    problems = []
-    for name in sorted({h for h in header if header.count(h) > 1}):
-        problems.append(_error("duplicate-column", rel, 1, name, f"column '{name}' appears twice",
-                               "delete one of the two columns"))
-    if "value_usd_mn" in header and "value" in expected:  # a figures file from before currencies
-        return [_error("old-value-column", rel, 1, "value_usd_mn", "has the old column value_usd_mn",
-                       "rename it to value and add the columns unit and currency after it,"
-                       " with mn and USD in every row (the values stay as they are)")]
-    for name in header:
-        if name not in expected:
-            problems.append(_error("unknown-column", rel, 1, name or "(blank)",
-                                   f"unknown column '{name}'",
-                                   "remove it, or declare it in the schema in datapackage.json;"
-                                   f" expected: {', '.join(expected)}"))
-    for name in expected:
-        if name not in header:
-            problems.append(_error("missing-column", rel, 1, name, f"column '{name}' is missing",
-                                   "add the column to the header row (it may be empty where the schema allows)"))
-    if not problems and header != expected:
-        problems.append(_error("column-order", rel, 1, None,
-                               f"columns are in the order {', '.join(header)}",
-                               f"put them in the schema's order: {', '.join(expected)}"))
-    return problems
 
 
 def _frictionless_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
