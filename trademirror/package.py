@@ -5,9 +5,10 @@ through `resources`, which checks the path and the size first (the build then
 publishes those same bytes). The frictionless schema in
 `datapackage.json` is the contract. A package of up to
 `tableschema.FRICTIONLESS_MAX_ROWS` data rows is validated by frictionless-py
-itself; a bigger one by `tableschema`, which checks the same schema on whole
-columns and reports the same errors (tests hold the two to that). Either way
-each error becomes one line a journalist can act on.
+itself (`frictionless_errors`); a bigger one by `tableschema`, which checks
+the same schema on whole columns and reports the same errors (tests hold the
+two to that). Both report `cellerrors.CellError`s, and `cellerrors.describe`
+makes each one line a journalist can act on.
 
 Things frictionless reports poorly or not at all (a missing, empty, binary or
 non-UTF-8 file, an unclosed quote, a header that is not the schema's, a
@@ -23,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,19 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import currency, numeric, resources
-from .listcells import AGENCY_KINDS
+from . import currency, numeric, resources, tableschema
+from .cellerrors import CellError, describe
 from .listcells import NOT_STATED as NOT_STATED
 from .listcells import agencies as agencies
 from .listcells import codes as codes
 from .precheck import precheck_files
 from .report import Problem
-from .resources import shown
-from .tableschema import as_list
 
-NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
-CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
-CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
 ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are counted
 
 
@@ -119,8 +114,6 @@ def validate_schema(descriptor_path: Path) -> list[Problem]:
 
 def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_CAP) -> SchemaCheck:
     """Validate files and schema; `engine` is "auto" (by size), "frictionless" or "vectorised"."""
-    from . import tableschema
-
     descriptor, problems = read_descriptor(descriptor_path)
     if descriptor is None:
         return SchemaCheck(problems)
@@ -213,28 +206,17 @@ def _cap(problems: list[Problem], cap: int) -> tuple[list[Problem], Counter]:
 
 
 def _vectorised_problems(descriptor: dict, raws: dict[str, bytes], cap: int) -> SchemaCheck:
-    from . import tableschema
-
     resources = descriptor["resources"]
     schemas = {r["name"]: r["schema"] for r in resources}
     missing = {r["name"]: r["schema"].get("missingValues", [""]) for r in resources}
-    tables = {r["name"]: tableschema.read_table(r["name"], r["schema"]["fields"], raws[r["name"]])
+    tables = {r["name"]: tableschema.read_table(r["name"], r["schema"]["fields"], raws[r["name"]], path=r["path"])
               for r in resources}
     outcomes = tableschema.validate_tables(tables, schemas, missing, cap)
     problems: list[Problem] = []
     omitted: Counter = Counter()
-    for resource in resources:
-        name = resource["name"]
-        outcome = outcomes[name]
-        blank = {e.row_number for e in outcome.errors if e.type == "blank-row"}
-        for error in outcome.errors:
-            problem = _translate(error, resource["path"], schemas[name], blank)
-            if problem is not None:
-                problems.append(problem)
-        listed = Counter(p.code for p in problems if p.file == resource["path"])
-        for code, n in outcome.counts.items():
-            if n > listed[code]:
-                omitted[code] += n - listed[code]
+    for outcome in outcomes.values():
+        problems += [describe(error) for error in outcome.errors]
+        omitted += outcome.counts - Counter(error.problem for error in outcome.errors)
     return SchemaCheck(problems, omitted, "vectorised", tables)
 
 
@@ -354,149 +336,18 @@ def _dates(column: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]
 
 
 def _frictionless_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
-    from frictionless import Package  # heavy import: only when validating
+    """frictionless' errors as Problems, each line once (a one-field key's errors repeat its field's)."""
+    from .frictionless_errors import frictionless_errors  # imports frictionless, which is heavy: only when used
 
-    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
-    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
-    try:
-        report = Package(str(descriptor_path)).validate()
-    except Exception as exc:  # frictionless raises on descriptors it cannot read
-        return [_error("invalid-descriptor", descriptor_path.name, None, None, str(exc),
-                       "compare datapackage.json with the Data Package specification")]
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    for error in report.errors:
-        problems.append(_error("invalid-descriptor", descriptor_path.name, None, None,
-                               error.message, "compare datapackage.json with the Data Package specification"))
-    for task in report.tasks:
-        rel = paths.get(task.name, task.name)
-        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
-        for error in task.errors:
-            problem = _translate(error, rel, schemas.get(task.name, {}), blank)
-            if problem is None:
-                continue
-            key = (problem.file, problem.row, problem.code, problem.field)
-            if key not in seen:
-                seen.add(key)
-                problems.append(problem)
+    for error in frictionless_errors(descriptor_path, descriptor):
+        problem = describe(error) if isinstance(error, CellError) else error
+        key = (problem.file, problem.row, problem.code, problem.field)
+        if key not in seen:
+            seen.add(key)
+            problems.append(problem)
     return problems
-
-
-def _translate(error, rel: str, schema: dict, blank_rows: set[int] = frozenset()) -> Problem | None:
-    """One frictionless error (or a `tableschema.CellError`) as a Problem; None when another line says it."""
-    kind = error.type
-    row = getattr(error, "row_number", None)
-    field = getattr(error, "field_name", None) or None
-    cell = getattr(error, "cell", None)
-    field_spec = next((f for f in schema.get("fields", []) if f["name"] == field), {})
-    if kind == "type-error":
-        return _type_problem(rel, row, field, cell, field_spec)
-    if kind == "constraint-error":
-        return _constraint_problem(rel, row, field, cell, error.note)
-    if kind == "primary-key" and "all \"None\"" in (error.note or ""):
-        if row in blank_rows:  # a blank row has no key, and its own line already says so
-            return None
-        keys = ", ".join(as_list(schema.get("primaryKey", []))) or None
-        return _error("missing-value", rel, row, keys, "is empty but required",
-                      "fill it in; every row needs its id")
-    if kind in ("unique-error", "primary-key"):
-        field = field or ", ".join(as_list(schema.get("primaryKey", []))) or None
-        value = cell if cell is not None else _key_cells(error, schema)
-        other = re.search(r"position \"?(\d+)", error.note or "")
-        where = f" (first on line {other.group(1)})" if other else ""
-        return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'{where}",
-                      "each row needs its own id: rename one, or merge the two rows")
-    if kind == "foreign-key":
-        names = getattr(error, "field_names", []) or ["?"]
-        cells = getattr(error, "field_cells", []) or ["?"]
-        target = getattr(error, "reference_name", "?")
-        code = "unknown-country" if target == "countries" else "unknown-reference"
-        fix = (f"use a code listed in {target}.csv, or add '{cells[0]}' there first"
-               if target == "countries" else f"use an id listed in {target}.csv")
-        return _error(code, rel, row, names[0], f"'{cells[0]}' is not in {target}.csv", fix)
-    if kind == "missing-cell":
-        return _error("missing-cell", rel, row, field, "row has fewer cells than the header",
-                      "add the missing commas so every row has one cell per column")
-    if kind == "extra-cell":
-        return _error("extra-cell", rel, row, None, "row has more cells than the header",
-                      "quote values that contain commas, or remove the extra cells")
-    if kind == "blank-row":
-        return _error("blank-row", rel, row, None, "blank row", "delete the empty line")
-    return _error(kind, rel, row, field, error.message, "see the Table Schema in datapackage.json")
-
-
-def _key_cells(error, schema: dict) -> str:
-    """The primary key's cells in the row (the header is the schema's, in order: checked before)."""
-    names = [f["name"] for f in schema.get("fields", [])]
-    cells = list(getattr(error, "cells", None) or [])
-    values = [cells[names.index(k)] if names.index(k) < len(cells) else ""
-              for k in as_list(schema.get("primaryKey", [])) if k in names]
-    return ", ".join(values)
-
-
-def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:
-    expected = spec.get("type", "?")
-    value = "" if cell is None else shown(cell)
-    if expected == "number":
-        if CURRENCY.search(value):
-            return _error("currency-sign", rel, row, field, f"'{value}' has a currency sign or unit",
-                          "write the bare number as the source printed it, e.g. 29.7, and its magnitude"
-                          " (thousand, mn, bn) and currency (USD, EUR) in the unit and currency columns")
-        if NUMBER_WITH_SEPARATOR.match(value.strip()):
-            return _error("thousands-separator", rel, row, field,
-                          f"'{value}' has a thousands separator",
-                          "write the number without separators, with a dot for decimals, e.g. 29700.5")
-        return _error("not-a-number", rel, row, field, f"'{value}' is not a number",
-                      "write a plain number with a dot for decimals, e.g. 784 or 13.5")
-    if expected == "date":
-        return _error("not-a-date", rel, row, field, f"'{value}' is not a date",
-                      "write an ISO date YYYY-MM-DD, e.g. 2025-10-31")
-    return _error("wrong-type", rel, row, field, f"'{value}' is not of type {expected}",
-                  "see the field's type in datapackage.json")
-
-
-def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
-    match = CONSTRAINT_NOTE.search(note or "")
-    name, limit = (match.group(1), match.group(2)) if match else ("?", "")
-    full = "" if cell is None else str(cell)
-    value = shown(full)
-    if name == "required":
-        fix = {"currency": "write the ISO 4217 code of the currency the source printed the value in,"
-                           " e.g. USD, EUR or CNY",
-               "unit": "write the magnitude the source printed: thousand, mn or bn"}.get(field or "",
-                                                                                   "fill it in; every figure needs it")
-        return _error("missing-value", rel, row, field, "is empty but required", fix)
-    refused = numeric.refusal(full) if name in numeric.BOUNDS else None
-    if refused is not None:  # NaN, infinity, digits the build cannot read: say that, not "out of range"
-        return _error(refused[0], rel, row, field, refused[1], refused[2])
-    if name == "maxLength":
-        return _error("too-long", rel, row, field,
-                      f"is {len(full):,} characters long, more than the {int(limit):,} allowed ('{shown(full, 40)}')",
-                      f"shorten it to at most {int(limit):,} characters; longer explanations belong on a page")
-    if name == "minLength":
-        return _error("too-short", rel, row, field, f"'{value}' is shorter than the {int(limit):,} characters"
-                      " required", "complete it")
-    if name == "minimum" and value.startswith("-"):
-        return _error("negative-value", rel, row, field, f"'{value}' is negative",
-                      f"values are ≥ {limit}; enter the size of the flow, the direction goes in 'flow'")
-    if name in ("minimum", "maximum"):
-        return _error("out-of-range", rel, row, field, f"'{value}' is outside the allowed range ({name} {limit})",
-                      "check the value against the source")
-    if name == "enum":
-        allowed = limit.strip("[]").replace("'", "")
-        return _error("not-allowed", rel, row, field, f"'{value}' is not an allowed value",
-                      f"use one of: {allowed}")
-    if name == "pattern":
-        hint = {"url": "only http:// or https:// addresses are allowed",
-                "currency": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
-                "to": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
-                "agency": "write CODE:kind pairs separated by spaces, e.g. 'AAA:customs BBB:statistics'; kinds: "
-                          + ", ".join(AGENCY_KINDS)}.get(field or "", f"it must match {limit}")
-        return _error("bad-format", rel, row, field, f"'{value}' has the wrong format", hint)
-    if name == "unique":
-        return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'", "make it unique")
-    return _error("constraint", rel, row, field, f"'{value}' breaks the {name} constraint ({limit})",
-                  "see the field's constraints in datapackage.json")
 
 
 def _error(code: str, file: str, row, field, message: str, fix: str) -> Problem:
