@@ -5,14 +5,15 @@ through `resources`, which checks the path and the size first (the build then
 publishes those same bytes). The frictionless schema in
 `datapackage.json` is the contract. A package of up to
 `tableschema.FRICTIONLESS_MAX_ROWS` data rows is validated by frictionless-py
-itself; a bigger one by `tableschema`, which checks the same schema on whole
-columns and reports the same errors (tests hold the two to that). Either way
-each error becomes one line a journalist can act on.
+itself (`frictionless_errors`); a bigger one by `tableschema`, which checks
+the same schema on whole columns and reports the same errors (tests hold the
+two to that). Both report `cellerrors.CellError`s, and `cellerrors.describe`
+makes each one line a journalist can act on.
 
 Things frictionless reports poorly or not at all (a missing, empty, binary or
 non-UTF-8 file, an unclosed quote, a header that is not the schema's, a
-figures file with no figures) are checked first, so each gets one message of
-its own instead of a cascade.
+figures file with no figures) are checked first (`precheck`), so each gets
+one message of its own instead of a cascade.
 
 Only the first `ERROR_CAP` errors of each kind in a file become Problems; the
 rest are counted, so a million bad rows cost no more than a thousand.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,35 +31,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import currency, numeric, resources
+from . import currency, numeric, resources, tableschema
+from .cellerrors import CellError, describe
+from .listcells import NOT_STATED as NOT_STATED
+from .listcells import agencies as agencies
+from .listcells import codes as codes
+from .precheck import precheck_files
 from .report import Problem
-from .resources import shown
-from .tableschema import as_list
 
-NUMBER_WITH_SEPARATOR = re.compile(r"^-?\d{1,3}([,\s']\d{3})+(\.\d+)?$")
-CURRENCY = re.compile(r"[$€£¥₽]|US\$|USD|bn|mn", re.IGNORECASE)
-CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
-NOT_SPACE = re.compile(rb"\S")
 ERROR_CAP = 1000  # Problems kept per file and kind of error; the rest are counted
-# Resources that must have at least one row: without figures the site has nothing to show.
-NOT_EMPTY = ("figures",)
-
-
-AGENCY_KINDS = ("customs", "statistics", "ministry", "not-stated")
-NOT_STATED = "not-stated"
-
-
-def agencies(value: object) -> dict[str, str]:
-    """sources.agency as {reporter code: kind}: 'CHN:customs KGZ:statistics' -> {'CHN': 'customs', 'KGZ': 'statistics'}.
-
-    A reporter the cell does not list gets no entry: its figures' agency is not stated.
-    """
-    return dict(item.split(":", 1) for item in codes(value) if ":" in item)
-
-
-def codes(value: object) -> list[str]:
-    """The codes in a space-separated list cell (groups, borders); empty for a blank cell."""
-    return value.split() if isinstance(value, str) else []
 
 
 class PackageError(Exception):
@@ -134,8 +114,6 @@ def validate_schema(descriptor_path: Path) -> list[Problem]:
 
 def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_CAP) -> SchemaCheck:
     """Validate files and schema; `engine` is "auto" (by size), "frictionless" or "vectorised"."""
-    from . import tableschema
-
     descriptor, problems = read_descriptor(descriptor_path)
     if descriptor is None:
         return SchemaCheck(problems)
@@ -156,7 +134,7 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
     problems = resources.descriptor_problems(descriptor, descriptor_path.parent)
     if problems:  # nothing is read from a package that asks for a file it may not have
         return SchemaCheck(problems)
-    raws, problems = _precheck_files(descriptor_path.parent, descriptor)
+    raws, problems = precheck_files(descriptor_path.parent, descriptor)
     if problems:
         return SchemaCheck(problems)
     rows = sum(tableschema.count_rows(raw) for raw in raws.values())
@@ -228,28 +206,17 @@ def _cap(problems: list[Problem], cap: int) -> tuple[list[Problem], Counter]:
 
 
 def _vectorised_problems(descriptor: dict, raws: dict[str, bytes], cap: int) -> SchemaCheck:
-    from . import tableschema
-
     resources = descriptor["resources"]
     schemas = {r["name"]: r["schema"] for r in resources}
     missing = {r["name"]: r["schema"].get("missingValues", [""]) for r in resources}
-    tables = {r["name"]: tableschema.read_table(r["name"], r["schema"]["fields"], raws[r["name"]])
+    tables = {r["name"]: tableschema.read_table(r["name"], r["schema"]["fields"], raws[r["name"]], path=r["path"])
               for r in resources}
     outcomes = tableschema.validate_tables(tables, schemas, missing, cap)
     problems: list[Problem] = []
     omitted: Counter = Counter()
-    for resource in resources:
-        name = resource["name"]
-        outcome = outcomes[name]
-        blank = {e.row_number for e in outcome.errors if e.type == "blank-row"}
-        for error in outcome.errors:
-            problem = _translate(error, resource["path"], schemas[name], blank)
-            if problem is not None:
-                problems.append(problem)
-        listed = Counter(p.code for p in problems if p.file == resource["path"])
-        for code, n in outcome.counts.items():
-            if n > listed[code]:
-                omitted[code] += n - listed[code]
+    for outcome in outcomes.values():
+        problems += [describe(error) for error in outcome.errors]
+        omitted += outcome.counts - Counter(error.problem for error in outcome.errors)
     return SchemaCheck(problems, omitted, "vectorised", tables)
 
 
@@ -268,47 +235,61 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
     frames, files, all_codes = {}, {}, {}
     published = {resources.DESCRIPTOR: descriptor_raw}
     for resource in descriptor["resources"]:
-        fields = resource["schema"]["fields"]
-        numbers = {}
-        if resource["name"] not in raws:
-            raw, problems = resources.read(root, resource["path"], resource["name"])
+        name = resource["name"]
+        if name not in raws:
+            raw, problems = resources.read(root, resource["path"], name)
             if raw is None:
                 raise PackageError(problems)
-            raws[resource["name"]] = raw
-        published[resource["path"]] = raws[resource["name"]]
-        if tables is not None and resource["name"] in tables:
-            frame = tables[resource["name"]].frame  # parsed for validation, not needed as text again
-            numbers = tables[resource["name"]].numbers
+            raws[name] = raw
+        published[resource["path"]] = raws[name]
+        if tables is not None and name in tables:
+            frame, numbers = tables[name].frame, tables[name].numbers  # parsed for validation, not needed as text
         else:
-            frame = pd.read_csv(io.BytesIO(raws[resource["name"]]), dtype=str, keep_default_na=False,
-                                encoding="utf-8")
-        for spec in fields:
-            column = spec["name"]
-            if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
-                frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
-            elif spec["type"] == "date":
-                frame[column], known = _dates(frame[column])
-                all_codes.setdefault(resource["name"], {})[column] = known
-            else:
-                known = _text_codes(frame[column])
-                if known is not None:
-                    all_codes.setdefault(resource["name"], {})[column] = known
-                frame[column] = _text_or_none(frame[column])
-        if resource["name"] == "figures" and "value_mn" in frame:
-            frame = frame.drop(columns="value_mn")  # computed below, never read from a file
-        if resource["name"] == "figures" and "status" not in frame:
-            frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
-        if resource["name"] == "sources" and "agency" not in frame:
-            frame["agency"] = None  # a package from before the column: no agency stated, so none is claimed
+            frame = pd.read_csv(io.BytesIO(raws[name]), dtype=str, keep_default_na=False, encoding="utf-8")
+            numbers = {}
+        all_codes[name] = _type_columns(frame, resource["schema"]["fields"], numbers)
+        frame = _as_today(name, frame)
         frame["csv_line"] = range(2, len(frame) + 2)
-        frames[resource["name"]] = frame
-        files[resource["name"]] = resource["path"]
+        frames[name] = frame
+        files[name] = resource["path"]
+    all_codes = {name: known for name, known in all_codes.items() if known}
     if "figures" in frames and "value" in frames["figures"]:
         # Compared in one currency: `value_mn`, with the rate used (see currency.py). A figure no rate converts
         # keeps an empty value_mn, which checks.check_currencies reports as an error naming its row.
         frames["figures"] = currency.convert(frames["figures"], frames.get("rates"),
                                              currency.comparison_currency(descriptor.get("trademirror") or {}))
     return Dataset(root=root, meta=descriptor, tables=frames, files=files, codes=all_codes, raw=published)
+
+
+def _type_columns(frame: pd.DataFrame, fields: list[dict], numbers: dict) -> dict:
+    """Type each column in place (numbers as validation read them, dates, text with None for empty cells).
+
+    Returns the (codes, sorted distinct values) of the date and repeating text columns, for the checks.
+    """
+    known_codes = {}
+    for spec in fields:
+        column = spec["name"]
+        if spec["type"] == "number":  # the same reading as validation's (numeric.parse)
+            frame[column] = numbers[column].to_numpy() if column in numbers else numeric.parse(frame[column])
+        elif spec["type"] == "date":
+            frame[column], known_codes[column] = _dates(frame[column])
+        else:
+            known = _text_codes(frame[column])
+            if known is not None:
+                known_codes[column] = known
+            frame[column] = _text_or_none(frame[column])
+    return known_codes
+
+
+def _as_today(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A resource with the columns the build expects today, whatever the package's age."""
+    if name == "figures" and "value_mn" in frame:
+        frame = frame.drop(columns="value_mn")  # computed in load, never read from a file
+    if name == "figures" and "status" not in frame:
+        frame["status"] = None  # a package from before the column: every figure final, as an empty cell says
+    if name == "sources" and "agency" not in frame:
+        frame["agency"] = None  # a package from before the column: no agency stated, so none is claimed
+    return frame
 
 
 def _text_or_none(column: pd.Series) -> pd.Series:
@@ -354,270 +335,19 @@ def _dates(column: pd.Series) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]
     return pd.Series(parsed[codes], index=column.index, dtype=object), (rank[codes], parsed[order])
 
 
-# --- Checks before the schema: files that cannot be read as CSV at all ----------------
-
-SPREADSHEET_MAGIC = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)"}
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _precheck_files(root: Path, descriptor: dict) -> tuple[dict[str, bytes], list[Problem]]:
-    """Each resource's bytes, and the problems that stop it being read as the schema's CSV."""
-    problems: list[Problem] = []
-    raws: dict[str, bytes] = {}
-    for resource in descriptor.get("resources", []):
-        rel = str(resource.get("path", "?"))
-        expected = [f.get("name") for f in resource.get("schema", {}).get("fields", []) if isinstance(f, dict)]
-        raw, found = resources.read(root, rel, str(resource.get("name")))
-        if raw is None:
-            problems += found
-            continue
-        found = _file_problems(rel, raw, expected, resource.get("name"))
-        problems += found
-        if not found:
-            raws[str(resource.get("name"))] = raw
-    return raws, problems
-
-
-def _file_problems(rel: str, raw: bytes, expected: list[str], name) -> list[Problem]:
-    header_line = ",".join(expected)
-    if not raw.strip():
-        return [_error("empty-file", rel, 1, None, "file is empty",
-                       f"restore at least the header row: {header_line}")]
-    for magic, what in SPREADSHEET_MAGIC.items():
-        if raw.startswith(magic):
-            return [_error("not-csv", rel, 1, None, f"is {what}, not a CSV file",
-                           "in the spreadsheet, save as 'CSV UTF-8 (comma delimited)' under this name")]
-    if raw.startswith(UTF16_BOMS):
-        return [_error("encoding", rel, 1, None, "is UTF-16 text, not UTF-8",
-                       "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")]
-    try:
-        text = "" if raw.isascii() else raw.decode("utf-8")  # ASCII is UTF-8: no need to decode a big file
-    except UnicodeDecodeError as exc:
-        return [_encoding_problem(rel, raw, exc, expected)]
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        return [_error("not-csv", rel, raw.count(b"\n", 0, nul) + 1, None, "contains a NUL byte: not plain text",
-                       "export the table again as CSV UTF-8")]
-    del text  # only decoded to prove it is UTF-8; the bytes are parsed later
-    text = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
-    if raw.count(b'"') % 2:
-        return [_unclosed_quote(rel, raw.decode("utf-8").lstrip("\ufeff"))]
-    first = text.split("\n", 1)[0].rstrip("\r")
-    if not first.strip():
-        return [_error("blank-header", rel, 1, None, "line 1 is blank; the header row must come first",
-                       f"delete the blank line(s) above the header: {header_line}")]
-    header = next(csv.reader(io.StringIO(text, newline="")))
-    if len(header) == 1 and len(expected) > 1:
-        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header[0]:
-                return [_error("wrong-delimiter", rel, 1, None, f"columns are separated by {label}, not commas",
-                               "save the file as CSV with commas (in a spreadsheet: CSV UTF-8 (comma delimited))")]
-    problems = _header_problems(rel, header, expected)
-    newline = raw.find(b"\n")
-    if not problems and name in NOT_EMPTY and (newline < 0 or not NOT_SPACE.search(raw, newline)):
-        problems.append(_error("no-rows", rel, 2, None, f"has a header but no {name}",
-                               f"add at least one row under the header; the site has nothing to show without {name}"))
-    return problems
-
-
-def _encoding_problem(rel: str, raw: bytes, exc: UnicodeDecodeError, expected: list[str]) -> Problem:
-    """Name the line, the column and the byte: a spreadsheet's Latin-1 'é' is the usual culprit."""
-    line_start = raw.rfind(b"\n", 0, exc.start) + 1
-    line = raw[: exc.start].count(b"\n") + 1
-    before = raw[line_start: exc.start].decode("utf-8", errors="replace")
-    column = len(next(csv.reader([before]), [""])) - 1 if before else 0
-    field = expected[column] if line > 1 and 0 <= column < len(expected) else None
-    end = raw.find(b"\n", exc.start)
-    snippet = raw[exc.start: exc.start + 12 if end < 0 else min(end, exc.start + 12)]
-    near = snippet.decode("cp1252", errors="replace").strip()
-    return _error("encoding", rel, line, field,
-                  f"is not UTF-8: byte 0x{raw[exc.start]:02x} at '{near}' (probably Latin-1 or Windows-1252)",
-                  "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)")
-
-
-def _unclosed_quote(rel: str, text: str) -> Problem:
-    """Find the line where a quote opens and never closes (csv would swallow the rest of the file)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    try:
-        for _ in reader:
-            line = reader.line_num + 1
-    except csv.Error:
-        pass
-    return _error("unclosed-quote", rel, line, None, 'a quote (") opens here and is never closed',
-                  "close the quote, or remove it; quote a whole cell when it contains a comma")
-
-
-def _header_problems(rel: str, header: list[str], expected: list[str]) -> list[Problem]:
-    problems = []
-    for name in sorted({h for h in header if header.count(h) > 1}):
-        problems.append(_error("duplicate-column", rel, 1, name, f"column '{name}' appears twice",
-                               "delete one of the two columns"))
-    if "value_usd_mn" in header and "value" in expected:  # a figures file from before currencies
-        return [_error("old-value-column", rel, 1, "value_usd_mn", "has the old column value_usd_mn",
-                       "rename it to value and add the columns unit and currency after it,"
-                       " with mn and USD in every row (the values stay as they are)")]
-    for name in header:
-        if name not in expected:
-            problems.append(_error("unknown-column", rel, 1, name or "(blank)",
-                                   f"unknown column '{name}'",
-                                   "remove it, or declare it in the schema in datapackage.json;"
-                                   f" expected: {', '.join(expected)}"))
-    for name in expected:
-        if name not in header:
-            problems.append(_error("missing-column", rel, 1, name, f"column '{name}' is missing",
-                                   "add the column to the header row (it may be empty where the schema allows)"))
-    if not problems and header != expected:
-        problems.append(_error("column-order", rel, 1, None,
-                               f"columns are in the order {', '.join(header)}",
-                               f"put them in the schema's order: {', '.join(expected)}"))
-    return problems
-
-
 def _frictionless_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
-    from frictionless import Package  # heavy import: only when validating
+    """frictionless' errors as Problems, each line once (a one-field key's errors repeat its field's)."""
+    from .frictionless_errors import frictionless_errors  # imports frictionless, which is heavy: only when used
 
-    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
-    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
-    try:
-        report = Package(str(descriptor_path)).validate()
-    except Exception as exc:  # frictionless raises on descriptors it cannot read
-        return [_error("invalid-descriptor", descriptor_path.name, None, None, str(exc),
-                       "compare datapackage.json with the Data Package specification")]
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    for error in report.errors:
-        problems.append(_error("invalid-descriptor", descriptor_path.name, None, None,
-                               error.message, "compare datapackage.json with the Data Package specification"))
-    for task in report.tasks:
-        rel = paths.get(task.name, task.name)
-        blank = {e.row_number for e in task.errors if e.type == "blank-row"}
-        for error in task.errors:
-            problem = _translate(error, rel, schemas.get(task.name, {}), blank)
-            if problem is None:
-                continue
-            key = (problem.file, problem.row, problem.code, problem.field)
-            if key not in seen:
-                seen.add(key)
-                problems.append(problem)
+    for error in frictionless_errors(descriptor_path, descriptor):
+        problem = describe(error) if isinstance(error, CellError) else error
+        key = (problem.file, problem.row, problem.code, problem.field)
+        if key not in seen:
+            seen.add(key)
+            problems.append(problem)
     return problems
-
-
-def _translate(error, rel: str, schema: dict, blank_rows: set[int] = frozenset()) -> Problem | None:
-    """One frictionless error (or a `tableschema.CellError`) as a Problem; None when another line says it."""
-    kind = error.type
-    row = getattr(error, "row_number", None)
-    field = getattr(error, "field_name", None) or None
-    cell = getattr(error, "cell", None)
-    field_spec = next((f for f in schema.get("fields", []) if f["name"] == field), {})
-    if kind == "type-error":
-        return _type_problem(rel, row, field, cell, field_spec)
-    if kind == "constraint-error":
-        return _constraint_problem(rel, row, field, cell, error.note)
-    if kind == "primary-key" and "all \"None\"" in (error.note or ""):
-        if row in blank_rows:  # a blank row has no key, and its own line already says so
-            return None
-        keys = ", ".join(as_list(schema.get("primaryKey", []))) or None
-        return _error("missing-value", rel, row, keys, "is empty but required",
-                      "fill it in; every row needs its id")
-    if kind in ("unique-error", "primary-key"):
-        field = field or ", ".join(as_list(schema.get("primaryKey", []))) or None
-        value = cell if cell is not None else _key_cells(error, schema)
-        other = re.search(r"position \"?(\d+)", error.note or "")
-        where = f" (first on line {other.group(1)})" if other else ""
-        return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'{where}",
-                      "each row needs its own id: rename one, or merge the two rows")
-    if kind == "foreign-key":
-        names = getattr(error, "field_names", []) or ["?"]
-        cells = getattr(error, "field_cells", []) or ["?"]
-        target = getattr(error, "reference_name", "?")
-        code = "unknown-country" if target == "countries" else "unknown-reference"
-        fix = (f"use a code listed in {target}.csv, or add '{cells[0]}' there first"
-               if target == "countries" else f"use an id listed in {target}.csv")
-        return _error(code, rel, row, names[0], f"'{cells[0]}' is not in {target}.csv", fix)
-    if kind == "missing-cell":
-        return _error("missing-cell", rel, row, field, "row has fewer cells than the header",
-                      "add the missing commas so every row has one cell per column")
-    if kind == "extra-cell":
-        return _error("extra-cell", rel, row, None, "row has more cells than the header",
-                      "quote values that contain commas, or remove the extra cells")
-    if kind == "blank-row":
-        return _error("blank-row", rel, row, None, "blank row", "delete the empty line")
-    return _error(kind, rel, row, field, error.message, "see the Table Schema in datapackage.json")
-
-
-def _key_cells(error, schema: dict) -> str:
-    """The primary key's cells in the row (the header is the schema's, in order: checked before)."""
-    names = [f["name"] for f in schema.get("fields", [])]
-    cells = list(getattr(error, "cells", None) or [])
-    values = [cells[names.index(k)] if names.index(k) < len(cells) else ""
-              for k in as_list(schema.get("primaryKey", [])) if k in names]
-    return ", ".join(values)
-
-
-def _type_problem(rel: str, row, field, cell, spec: dict) -> Problem:
-    expected = spec.get("type", "?")
-    value = "" if cell is None else shown(cell)
-    if expected == "number":
-        if CURRENCY.search(value):
-            return _error("currency-sign", rel, row, field, f"'{value}' has a currency sign or unit",
-                          "write the bare number as the source printed it, e.g. 29.7, and its magnitude"
-                          " (thousand, mn, bn) and currency (USD, EUR) in the unit and currency columns")
-        if NUMBER_WITH_SEPARATOR.match(value.strip()):
-            return _error("thousands-separator", rel, row, field,
-                          f"'{value}' has a thousands separator",
-                          "write the number without separators, with a dot for decimals, e.g. 29700.5")
-        return _error("not-a-number", rel, row, field, f"'{value}' is not a number",
-                      "write a plain number with a dot for decimals, e.g. 784 or 13.5")
-    if expected == "date":
-        return _error("not-a-date", rel, row, field, f"'{value}' is not a date",
-                      "write an ISO date YYYY-MM-DD, e.g. 2025-10-31")
-    return _error("wrong-type", rel, row, field, f"'{value}' is not of type {expected}",
-                  "see the field's type in datapackage.json")
-
-
-def _constraint_problem(rel: str, row, field, cell, note: str) -> Problem:
-    match = CONSTRAINT_NOTE.search(note or "")
-    name, limit = (match.group(1), match.group(2)) if match else ("?", "")
-    full = "" if cell is None else str(cell)
-    value = shown(full)
-    if name == "required":
-        fix = {"currency": "write the ISO 4217 code of the currency the source printed the value in,"
-                           " e.g. USD, EUR or CNY",
-               "unit": "write the magnitude the source printed: thousand, mn or bn"}.get(field or "",
-                                                                                   "fill it in; every figure needs it")
-        return _error("missing-value", rel, row, field, "is empty but required", fix)
-    refused = numeric.refusal(full) if name in numeric.BOUNDS else None
-    if refused is not None:  # NaN, infinity, digits the build cannot read: say that, not "out of range"
-        return _error(refused[0], rel, row, field, refused[1], refused[2])
-    if name == "maxLength":
-        return _error("too-long", rel, row, field,
-                      f"is {len(full):,} characters long, more than the {int(limit):,} allowed ('{shown(full, 40)}')",
-                      f"shorten it to at most {int(limit):,} characters; longer explanations belong on a page")
-    if name == "minLength":
-        return _error("too-short", rel, row, field, f"'{value}' is shorter than the {int(limit):,} characters"
-                      " required", "complete it")
-    if name == "minimum" and value.startswith("-"):
-        return _error("negative-value", rel, row, field, f"'{value}' is negative",
-                      f"values are ≥ {limit}; enter the size of the flow, the direction goes in 'flow'")
-    if name in ("minimum", "maximum"):
-        return _error("out-of-range", rel, row, field, f"'{value}' is outside the allowed range ({name} {limit})",
-                      "check the value against the source")
-    if name == "enum":
-        allowed = limit.strip("[]").replace("'", "")
-        return _error("not-allowed", rel, row, field, f"'{value}' is not an allowed value",
-                      f"use one of: {allowed}")
-    if name == "pattern":
-        hint = {"url": "only http:// or https:// addresses are allowed",
-                "currency": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
-                "to": "write an ISO 4217 code: three capital letters, e.g. USD, EUR or CNY",
-                "agency": "write CODE:kind pairs separated by spaces, e.g. 'AAA:customs BBB:statistics'; kinds: "
-                          + ", ".join(AGENCY_KINDS)}.get(field or "", f"it must match {limit}")
-        return _error("bad-format", rel, row, field, f"'{value}' has the wrong format", hint)
-    if name == "unique":
-        return _error("duplicate-id", rel, row, field, f"duplicate value '{value}'", "make it unique")
-    return _error("constraint", rel, row, field, f"'{value}' breaks the {name} constraint ({limit})",
-                  "see the field's constraints in datapackage.json")
 
 
 def _error(code: str, file: str, row, field, message: str, fix: str) -> Problem:
