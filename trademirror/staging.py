@@ -101,8 +101,9 @@ class Staging:
         _reached("staged")
         _set_link(root / NAV_FILE, os.path.relpath(docs / NAV_IN_DOCS, root))
         site = self.paths.site
+        # (a site/ folder a plain `mkdocs build` wrote is left alone by a build without --site)
         if (self.docs / SITE_IN_DOCS).is_symlink() and (site.is_symlink() or not site.exists()):
-            _set_link(site, os.path.relpath(docs / SITE_IN_DOCS, root))  # a real site/ is left alone but adopted
+            _set_link(site, os.path.relpath(docs / SITE_IN_DOCS, root))
         _reached("linked")
         if in_place and self.paths.docs.is_dir():
             _sync(self.docs, self.paths.docs)
