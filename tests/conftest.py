@@ -151,7 +151,9 @@ def copy_site_skeleton(target: Path) -> Path:
 
     def ignore(directory: str, names: list[str]) -> set[str]:
         rel = Path(directory).relative_to(ROOT / "docs")
-        return {n for n in names if (rel / n).as_posix() in generated}
+        # and the build's own files in docs/ (its navigation, its link to its site: see trademirror/staging.py)
+        own = {n for n in names if rel == Path() and n.startswith(".trademirror")}
+        return own | {n for n in names if (rel / n).as_posix() in generated}
 
     shutil.copytree(ROOT / "docs", target / "docs", ignore=ignore)
     return target

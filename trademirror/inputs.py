@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import clock, settings, site
 from .paths import Paths
+from .staging import leftovers
 
 KEY_FILE = ".trademirror-inputs.json"  # in docs/ (and site/); MkDocs skips dotfiles
 LIBRARY = Path(__file__).parent
@@ -130,6 +131,8 @@ def up_to_date(descriptor: Path, paths: Paths, html: bool, value: str | None = N
     "nothing to do" before loading the build.
     """
     value = value or current_key(descriptor, paths)
+    if leftovers(paths):  # a killed build's generation: the next build removes it
+        return None
     last = recorded(paths.docs)
     if last.get("key") != value or not (paths.root / "nav.yml").is_file() or not outputs_intact(paths.docs):
         return None
