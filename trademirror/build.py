@@ -148,7 +148,7 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
         outputs += _page_outputs(make(page))
     edition = _edition_digest(shown, views, catalogue, display, release, edition_url, embed_source)
     for code, rows in views.economy_rows(countries).items():
-        key = economy.edition_digest(edition, code, rows.digest())
+        key = economy.edition_digest(edition, code, rows.key)
         made = cache.get(key)
         if made is None:
             made = make(views.for_economy(rows).country(code))

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .report import Problem
@@ -30,7 +31,7 @@ CACHE_FOLDER = ".trademirror-cache/pages"  # under the project root; any entry c
 
 @dataclass(frozen=True)
 class Rows:
-    """The rows of every table that one economy's page reads."""
+    """The rows of every table that one economy's page reads, and `key`, the hash of them all."""
 
     figures: pd.DataFrame
     derived: pd.DataFrame
@@ -39,13 +40,10 @@ class Rows:
     pairs: pd.DataFrame
     unmatched: pd.DataFrame
     findings: tuple[Problem, ...]
+    key: str
 
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for name in ("figures", "derived", "growth", "indicators", "pairs", "unmatched"):
-            _add(h, name, table_bytes(getattr(self, name)))
-        _add(h, "findings", json.dumps([_problem(p) for p in self.findings], sort_keys=True, default=str).encode())
-        return h.hexdigest()
+
+TABLES = ("figures", "derived", "growth", "indicators", "pairs", "unmatched")
 
 
 def table_bytes(frame: pd.DataFrame | None) -> bytes:
@@ -53,8 +51,15 @@ def table_bytes(frame: pd.DataFrame | None) -> bytes:
     per row (pandas' vectorised, fixed-key hash, the same in every process), after the column names."""
     if frame is None:
         return b""
-    header = "\0".join(f"{name}:{dtype}" for name, dtype in frame.dtypes.items()).encode("utf-8")
-    return header + b"\0\0" + pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    return _header(frame) + _row_hashes(frame).tobytes()
+
+
+def _header(frame: pd.DataFrame) -> bytes:
+    return "\0".join(f"{name}:{dtype}" for name, dtype in frame.dtypes.items()).encode("utf-8") + b"\0\0"
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
 def _problem(p: Problem) -> dict:
@@ -67,33 +72,72 @@ def _add(h, label: str, data: bytes) -> None:
     h.update(data)
 
 
+class _Table:
+    """A whole table, hashed once, with its rows found by the value of a column without a scan per economy."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self.header, self.hashes = frame, _header(frame), _row_hashes(frame)
+        self._by: dict[str, dict] = {}
+
+    def where(self, column: str, values) -> np.ndarray:
+        """Positions of the rows whose `column` is one of `values`."""
+        if column not in self._by:
+            self._by[column] = {k: v for k, v in self.frame.groupby(column, sort=False).indices.items()}
+        index = self._by[column]
+        found = [index[v] for v in values if v in index]
+        return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+
+
 def select(figures: pd.DataFrame, derived: pd.DataFrame, growth: pd.DataFrame, indicators: pd.DataFrame,
            pairs: pd.DataFrame, unmatched: pd.DataFrame, findings: Iterable[Problem],
            codes: Iterable[str]) -> dict[str, Rows]:
     """Each economy's rows: its figures (either side), those its pairs, derived values and findings name,
-    and its indicators, pairs, unmatched flows and findings. Rows keep the order of the full tables."""
-    findings = list(findings)
+    and its indicators, pairs, unmatched flows and findings. Rows keep the order of the full tables.
+
+    Each table is hashed once, row by row, and an economy's key is made from the hashes of its rows: the
+    cost of knowing that nothing changed grows with the data, not with the data times the economies.
+    """
+    tables = {name: _Table(frame) for name, frame in zip(TABLES, (figures, derived, growth, indicators, pairs,
+                                                                   unmatched), strict=True)}
+    about = _findings_by_economy(list(findings), figures, indicators)
+    return {code: _rows(tables, code, about.get(code, ())) for code in codes}
+
+
+def _findings_by_economy(findings: list[Problem], figures: pd.DataFrame,
+                         indicators: pd.DataFrame) -> dict[str, tuple[Problem, ...]]:
     figure_of = dict(zip(figures.id, zip(figures.reporter, figures.partner, strict=True), strict=True))
     indicator_of = dict(zip(indicators.id, indicators.country, strict=True))
     about: dict[str, list[Problem]] = defaultdict(list)
     for p in findings:
         economies = {c for i in p.ids if i in figure_of for c in figure_of[i]}
         economies |= {indicator_of[i] for i in p.ids if i in indicator_of}
-        for code in economies:
+        for code in sorted(economies):
             about[code].append(p)
-    out = {}
-    for code in codes:
-        own_derived = derived[(derived.reporter == code) | (derived.partner == code)]
-        own_pairs = pairs[pairs.country == code]
-        named = {i for p in about[code] for i in p.ids}
-        figure_ids = named | set(own_pairs.x_id) | set(own_pairs.m_id) | set(own_derived.from_figure)
-        out[code] = Rows(
-            figures=figures[(figures.reporter == code) | (figures.partner == code) | figures.id.isin(figure_ids)],
-            derived=own_derived,
-            growth=growth[growth.id.isin(named | set(own_derived.from_growth))],
-            indicators=indicators[(indicators.country == code) | indicators.id.isin(named)],
-            pairs=own_pairs, unmatched=unmatched[unmatched.country == code], findings=tuple(about[code]))
-    return out
+    return {code: tuple(found) for code, found in about.items()}
+
+
+def _rows(tables: dict[str, _Table], code: str, findings: tuple[Problem, ...]) -> Rows:
+    t = tables
+    derived = np.union1d(t["derived"].where("reporter", [code]), t["derived"].where("partner", [code]))
+    pairs = t["pairs"].where("country", [code])
+    named = {i for p in findings for i in p.ids}
+    own_pairs, own_derived = t["pairs"].frame.iloc[np.sort(pairs)], t["derived"].frame.iloc[derived]
+    figure_ids = sorted(named | set(own_pairs.x_id) | set(own_pairs.m_id) | set(own_derived.from_figure))
+    positions = {
+        "figures": np.union1d(np.union1d(t["figures"].where("reporter", [code]), t["figures"].where("partner", [code])),
+                              t["figures"].where("id", figure_ids)),
+        "derived": derived,
+        "growth": np.union1d(t["growth"].where("id", sorted(named | set(own_derived.from_growth))), []).astype(np.intp),
+        "indicators": np.union1d(t["indicators"].where("country", [code]), t["indicators"].where("id", sorted(named))),
+        "pairs": np.sort(pairs),
+        "unmatched": np.sort(t["unmatched"].where("country", [code])),
+    }
+    h = hashlib.sha256()
+    for name in TABLES:
+        _add(h, name, t[name].header + t[name].hashes[positions[name]].tobytes())
+    _add(h, "findings", json.dumps([_problem(p) for p in findings], sort_keys=True, default=str).encode())
+    frames = {name: t[name].frame.iloc[positions[name].astype(np.intp)] for name in TABLES}
+    return Rows(**frames, findings=findings, key=h.hexdigest())
 
 
 def edition_digest(*parts: bytes | str) -> str:
