@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
-from . import theme
+from . import drawing, theme
+from .drawing import VL_VERSION
 
 SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
 ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
@@ -273,7 +272,7 @@ def static_spec(spec: dict) -> dict:
 
 def render_svg(spec: dict) -> str:
     """The static SVG. Inside `drawing_processes`, drawn by a worker process, so threads can draw in parallel."""
-    return stable_ids(_convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
+    return stable_ids(drawing.convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
 
 
 # The chart as the page shows it until the reader reaches for it (charts.js draws the interactive one on the
@@ -298,7 +297,7 @@ def page_spec(spec: dict, width: int) -> dict:
 
 
 def render_page_svg(spec: dict, width: int = PAGE_WIDTH) -> str:
-    return stable_ids(_convert("vegalite_to_svg", page_spec(spec, width), vl_version=VL_VERSION))
+    return stable_ids(drawing.convert("vegalite_to_svg", page_spec(spec, width), vl_version=VL_VERSION))
 
 
 PNG_SCALE = 2  # for retina screens, print and social media
@@ -310,7 +309,7 @@ PNG_FROM_SVG = "from-svg"  # how the PNG download is drawn; part of its key, so 
 
 def render_png(spec: dict) -> bytes:
     """The static chart as a PNG at twice the SVG's size, laid out anew (the build uses `svg_png` instead)."""
-    return _convert("vegalite_to_png", static_spec(spec), vl_version=VL_VERSION, scale=PNG_SCALE)
+    return drawing.convert("vegalite_to_png", static_spec(spec), vl_version=VL_VERSION, scale=PNG_SCALE)
 
 
 def svg_png(svg: str) -> bytes:
@@ -320,7 +319,7 @@ def svg_png(svg: str) -> bytes:
     that; this skips the second layout, half the cost of a PNG, and gives the
     same bytes as `render_png` (the fonts are the same, text included).
     """
-    return _convert("svg_to_png", svg, scale=PNG_SCALE)
+    return drawing.convert("svg_to_png", svg, scale=PNG_SCALE)
 
 
 def card_spec(spec: dict) -> dict:
@@ -335,61 +334,7 @@ def card_spec(spec: dict) -> dict:
 
 
 def render_card(spec: dict) -> bytes:
-    return _convert("vegalite_to_png", card_spec(spec), vl_version=VL_VERSION, scale=1)
-
-
-_workers = None  # a ProcessPoolExecutor while drawing_processes() is open
-_runtime_here = False  # whether vl-convert's JavaScript runtime has started in this process
-
-
-def _convert(function: str, *args, **kwargs):
-    """Call a vl_convert function: in a worker process if a pool is open, else here."""
-    global _runtime_here
-    import vl_convert as vlc  # heavy: imported only when an image must be drawn
-
-    if _workers is not None:  # the function is pickled by name; the worker already has the module
-        return _workers.submit(getattr(vlc, function), *args, **kwargs).result()
-    _runtime_here = True
-    return getattr(vlc, function)(*args, **kwargs)
-
-
-def _set_up_runtime() -> None:
-    """Start a worker's vl-convert runtime once, before its first real image."""
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=VL_VERSION)
-
-
-@contextmanager
-def drawing_processes(workers: int) -> Iterator[bool]:
-    """While the block runs, draw in `workers` forked processes; yields whether it does.
-
-    vl-convert draws on one JavaScript runtime per process, one image at a
-    time, so threads alone gain nothing; processes do. Each worker sets its
-    runtime up once, as soon as it starts, and reuses it for every image. The
-    workers are forked (they inherit the loaded modules, so start in
-    milliseconds, and need no `__main__` guard in the caller), all at once
-    before anything is drawn. A process whose own runtime has already started
-    cannot be forked safely (the copy would wait forever on the runtime's
-    threads, which a fork does not copy), so then everything is drawn here.
-    Output is the same bytes either way: `stable_ids` numbers each image alone.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _workers
-    if _runtime_here or _workers is not None or workers < 2 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        yield False
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for _ in range(workers):  # the first submit forks every worker, before anything is drawn here
-            pool.submit(_set_up_runtime)
-        _workers = pool
-        try:
-            yield True
-        finally:
-            _workers = None
+    return drawing.convert("vegalite_to_png", card_spec(spec), vl_version=VL_VERSION, scale=1)
 
 
 def stable_ids(svg: str) -> str:
@@ -403,7 +348,6 @@ def stable_ids(svg: str) -> str:
 
 
 BUNDLE_PATH = "assets/js/vega.js"
-VL_VERSION = "6.4"
 # Addresses of other hosts in the bundle, blanked so the site names none: the action menu's external
 # editor (the menu is turned off) and an issue link inside a warning message. The bundle keeps
 # "https://vega.github.io/schema/..." strings: identifiers Vega parses for a version, never fetched.
@@ -427,7 +371,8 @@ def bundle_key() -> str:
 
 def javascript_bundle() -> bytes:
     """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN)."""
-    code = _convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;", vl_version=VL_VERSION)
+    code = drawing.convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;",
+                           vl_version=VL_VERSION)
     for literal in EXTERNAL_LITERALS:
         code = code.replace(literal, "")
     return code.encode("utf-8")
