@@ -21,9 +21,9 @@ import pytest
 
 from trademirror import languages, site
 from trademirror.build import build
+from trademirror.edition import slugify
 from trademirror.paths import Paths
 from trademirror.releases import nothing_published
-from trademirror.views import slugify
 
 from .conftest import ROOT, copy_site_skeleton
 

@@ -1,4 +1,4 @@
-"""Chart specs: one function per chart kind, tidy data and texts in, an Altair chart out.
+"""Chart specs: one function per chart kind, tidy data and texts in, an Altair chart out; and their images.
 
 No file I/O and no wording here: the caller passes the exact rows to plot
 (which are also written out as the chart's CSV) and the texts, already in the
@@ -103,16 +103,19 @@ def _rows_height(categories: list[str], per_line: int, per_row: int) -> int:
     return sum(max(per_row, label_lines(c) * LINE_HEIGHT + 8) for c in categories) + per_line
 
 
-def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str]) -> alt.Chart:
+def bars(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Grouped bars, each category's series side by side: turnover by country or over time, exports beside
+    imports, trade beside GDP."""
     theme.register()
+    order = series_order(data)
     categories = list(dict.fromkeys(data["category"]))
     position = {"y": alt.Y("category:N", sort=categories, title=None, axis=category_axis()),
-                "yOffset": alt.YOffset("series:N", sort=series_order), "x": _value_axis(text)}
+                "yOffset": alt.YOffset("series:N", sort=order), "x": _value_axis(text)}
     layers = alt.Chart(data).mark_bar(strokeWidth=1.5).encode(
         **position,
-        color=alt.Color("series:N", sort=series_order, title=text.series,
+        color=alt.Color("series:N", sort=order, title=text.series,
                         legend=alt.Legend(columns=1, symbolType="square")),
-        stroke=alt.Stroke("series:N", sort=series_order, legend=None),
+        stroke=alt.Stroke("series:N", sort=order, legend=None),
         **_status_encodings(data, text),
         tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
                  alt.Tooltip("label:N", title=text.value), alt.Tooltip("status:N", title=text.status)],
@@ -120,8 +123,8 @@ def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str
     if data["annotation"].ne("").any():  # e.g. the gap, written beside the receiver's bar, in the text colour
         layers += alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, fontWeight=600).encode(
             **position, text="annotation:N")  # a row without one draws no text: no filter needed
-    bars = max(1, len(series_order)) * ROW_HEIGHT
-    height = max(60, _rows_height(categories, 0, bars + 8))
+    band = max(1, len(order)) * ROW_HEIGHT
+    height = max(60, _rows_height(categories, 0, band + 8))
     return layers.properties(
         width="container", height=height,
         title=alt.Title(text.title, subtitle=text.subtitle),
@@ -129,12 +132,7 @@ def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str
     )
 
 
-def region_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Turnover with each country of the region, by year (the focus reporter's figures)."""
-    return _grouped_bars(data, text, series_order=sorted(set(data["series"])))
-
-
-def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+def balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Exports minus imports by country: who sells more to the focus reporter than it buys."""
     theme.register()
     categories = list(dict.fromkeys(data["category"]))
@@ -153,25 +151,15 @@ def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
 
 
-def country_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """A country's turnover with the focus reporter over time, as each side reports it."""
-    return _grouped_bars(data, text, series_order=series_order(data))
-
-
 def series_order(data: pd.DataFrame) -> list[str]:
     """The order the caller gave (so a reporter keeps its colour from chart to chart), else order of appearance."""
     return list(data.attrs.get("series_order") or dict.fromkeys(data["series"]))
 
 
-def country_flows(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Exports and imports side by side for each period."""
-    return _grouped_bars(data, text, series_order=series_order(data))
-
-
 DUMBBELL_ROW = 54  # px per paired flow: room for three lines of label and the gap above the line
 
 
-def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+def dumbbell(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Both sides' figures for each paired flow and period as two dots on one line, the gap written above it.
 
     A dumbbell rather than paired bars: the eye reads the distance between the
@@ -203,14 +191,31 @@ def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
 
 
-def region_gaps(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """The largest mirror gaps across the region, one row each: the home page's lead chart."""
-    return mirror(data, text)
+KINDS = {"bars": bars, "balance": balance, "dumbbell": dumbbell}
 
 
-def context(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Trade with the focus reporter next to the country's GDP or total trade for the same period."""
-    return _grouped_bars(data, text, series_order=series_order(data))
+@dataclass
+class ChartData:
+    """What a chart shows (chartdata.py): its rows (also its CSV) and texts, and the kind of chart they make."""
+
+    name: str  # the chart's file name on its page, e.g. "mirror"
+    kind: str  # a key of KINDS
+    data: pd.DataFrame  # tidy rows; attrs: "reporters" (the source line's) and "series_order"
+    text: ChartText
+
+
+@dataclass
+class Chart:
+    name: str
+    spec: dict
+    data: pd.DataFrame
+    text: ChartText
+
+
+def chart(shown: ChartData, locale: str) -> Chart:
+    """The chart's Vega-Lite spec, in the language's number format."""
+    spec = with_locale(to_spec(KINDS[shown.kind](shown.data, shown.text)), locale)
+    return Chart(name=shown.name, spec=spec, data=shown.data, text=shown.text)
 
 
 def to_spec(chart: alt.Chart) -> dict:
