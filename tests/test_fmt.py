@@ -34,3 +34,15 @@ def test_money_number_and_percent_share_one_minus_sign():
 ])
 def test_a_ratio_is_said_to_two_significant_digits(ratio, locale, expected):
     assert fmt.fold(ratio, locale) == expected
+
+
+@pytest.mark.parametrize("printed, expected", [
+    (fmt.percent(-0.00001), "0.0%"),  # rounds to zero: no sign, as for amounts and numbers
+    (fmt.percent(0.00001, signed=True), "0.0%"),
+    (fmt.number(-0.01, 1), "0.0"),
+    (fmt.money_mn(5, "USD", plus=True), "+US$5mn"),  # a difference (a gap in money) shows its plus
+    (fmt.money_mn(-5, "USD", plus=True), "−US$5mn"),
+    (fmt.money_mn(0.001, "USD", plus=True), "US$0mn"),
+])
+def test_a_number_that_rounds_to_zero_prints_no_sign_and_a_difference_prints_its_plus(printed, expected):
+    assert printed == expected

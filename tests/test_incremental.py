@@ -21,9 +21,9 @@ import pytest
 
 from trademirror import languages, site
 from trademirror.build import build
+from trademirror.edition import slugify
 from trademirror.paths import Paths
 from trademirror.releases import nothing_published
-from trademirror.views import slugify
 
 from .conftest import ROOT, copy_site_skeleton
 
@@ -128,7 +128,7 @@ def test_an_incremental_rebuild_equals_a_clean_build_of_the_same_data(edited, tm
 DRAW_BOTH_WAYS = """
 import json, sys
 from pathlib import Path
-from trademirror import charts, site
+from trademirror import charts, drawing, site
 
 specs = [json.loads(p.read_text()) for p in sorted(Path(sys.argv[1]).rglob("*.vl.json"))][:int(sys.argv[2])]
 outputs = []
@@ -137,7 +137,7 @@ for i, s in enumerate(specs):  # each SVG, and its PNG rasterised from it, as th
     outputs.append(site.Output(f"{i}.svg", render=svg, key=str(i)))
     outputs.append(site.Output(f"{i}.png", render=lambda svg=svg: charts.svg_png(svg().decode()), key=f"png {i}"))
 parallel = site.render_all(outputs, jobs=2)
-drawn_elsewhere = not charts._runtime_here
+drawn_elsewhere = not drawing._runtime_here
 one_by_one = site.render_all(outputs, jobs=1)
 print(json.dumps({"images": len(specs), "drawn_elsewhere": drawn_elsewhere,
                   "differ": [p for p in parallel if parallel[p] != one_by_one[p]]}))

@@ -144,7 +144,7 @@ def test_tajikistan_2025_pair_is_computed_from_the_two_published_figures():
 @hypothesis_settings(deadline=None, max_examples=50)
 @given(x=st.floats(min_value=1, max_value=1e6), m=st.floats(min_value=1, max_value=1e6))
 def test_the_gaps_download_keeps_the_measures_the_pages_leave_out(x, m):
-    from trademirror.views import GAPS_COLUMNS, gaps_table
+    from trademirror.mirror import GAPS_COLUMNS, gaps_table
 
     pairs, _ = pair(fig("x", "AAA", "CCC", "exports", x), fig("m", "CCC", "AAA", "imports", m))
     table = gaps_table(pairs)

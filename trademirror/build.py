@@ -126,7 +126,6 @@ def release_info(meta: dict, site_config: dict, today, stamp: str = "", correcti
 def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Release | None,
              handwritten: tuple[str, ...], release: dict, folder: str, display: str | None,
              cache: economy.Cache) -> tuple[list[site.Output], dict]:
-    from . import views as views_module
     from .views import Views
 
     display = display or currency.comparison_currency(data.settings)
@@ -168,9 +167,9 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     files["datapackage.json"] = data.raw[resources.DESCRIPTOR]
     outputs.append(site.Output(f"downloads/{data.meta['name']}.zip", site.deterministic_zip(files)))
     outputs.append(site.Output("downloads/validation-report.json", report.to_json().encode("utf-8")))
-    gaps = spreadsheet.guard_frame(views_module.gaps_table(pairs, display)).to_csv(index=False, lineterminator="\n")
+    gaps = spreadsheet.guard_frame(mirror.gaps_table(pairs, display)).to_csv(index=False, lineterminator="\n")
     gaps = gaps.encode("utf-8")
-    outputs.append(site.Output(f"downloads/{views_module.GAPS_FILE}", gaps))
+    outputs.append(site.Output(f"downloads/{mirror.GAPS_FILE}", gaps))
     outputs.append(site.Output(charts.BUNDLE_PATH, render=charts.javascript_bundle, key=charts.bundle_key()))
     nav = navigation(views, catalogue, handwritten)
     return outputs, nav, changes

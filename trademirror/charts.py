@@ -1,4 +1,4 @@
-"""Chart specs: one function per chart kind, tidy data and texts in, an Altair chart out.
+"""Chart specs: one function per chart kind, tidy data and texts in, an Altair chart out; and their images.
 
 No file I/O and no wording here: the caller passes the exact rows to plot
 (which are also written out as the chart's CSV) and the texts, already in the
@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
-from . import theme
+from . import drawing, theme
+from .drawing import VL_VERSION
 
 SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
 ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
@@ -104,16 +103,19 @@ def _rows_height(categories: list[str], per_line: int, per_row: int) -> int:
     return sum(max(per_row, label_lines(c) * LINE_HEIGHT + 8) for c in categories) + per_line
 
 
-def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str]) -> alt.Chart:
+def bars(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+    """Grouped bars, each category's series side by side: turnover by country or over time, exports beside
+    imports, trade beside GDP."""
     theme.register()
+    order = series_order(data)
     categories = list(dict.fromkeys(data["category"]))
     position = {"y": alt.Y("category:N", sort=categories, title=None, axis=category_axis()),
-                "yOffset": alt.YOffset("series:N", sort=series_order), "x": _value_axis(text)}
+                "yOffset": alt.YOffset("series:N", sort=order), "x": _value_axis(text)}
     layers = alt.Chart(data).mark_bar(strokeWidth=1.5).encode(
         **position,
-        color=alt.Color("series:N", sort=series_order, title=text.series,
+        color=alt.Color("series:N", sort=order, title=text.series,
                         legend=alt.Legend(columns=1, symbolType="square")),
-        stroke=alt.Stroke("series:N", sort=series_order, legend=None),
+        stroke=alt.Stroke("series:N", sort=order, legend=None),
         **_status_encodings(data, text),
         tooltip=[alt.Tooltip("category:N", title=text.category), alt.Tooltip("series:N", title=text.series),
                  alt.Tooltip("label:N", title=text.value), alt.Tooltip("status:N", title=text.status)],
@@ -121,8 +123,8 @@ def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str
     if data["annotation"].ne("").any():  # e.g. the gap, written beside the receiver's bar, in the text colour
         layers += alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, fontWeight=600).encode(
             **position, text="annotation:N")  # a row without one draws no text: no filter needed
-    bars = max(1, len(series_order)) * ROW_HEIGHT
-    height = max(60, _rows_height(categories, 0, bars + 8))
+    band = max(1, len(order)) * ROW_HEIGHT
+    height = max(60, _rows_height(categories, 0, band + 8))
     return layers.properties(
         width="container", height=height,
         title=alt.Title(text.title, subtitle=text.subtitle),
@@ -130,12 +132,7 @@ def _grouped_bars(data: pd.DataFrame, text: ChartText, *, series_order: list[str
     )
 
 
-def region_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Turnover with each country of the region, by year (the focus reporter's figures)."""
-    return _grouped_bars(data, text, series_order=sorted(set(data["series"])))
-
-
-def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+def balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Exports minus imports by country: who sells more to the focus reporter than it buys."""
     theme.register()
     categories = list(dict.fromkeys(data["category"]))
@@ -154,25 +151,15 @@ def region_balance(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
 
 
-def country_turnover(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """A country's turnover with the focus reporter over time, as each side reports it."""
-    return _grouped_bars(data, text, series_order=series_order(data))
-
-
 def series_order(data: pd.DataFrame) -> list[str]:
     """The order the caller gave (so a reporter keeps its colour from chart to chart), else order of appearance."""
     return list(data.attrs.get("series_order") or dict.fromkeys(data["series"]))
 
 
-def country_flows(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Exports and imports side by side for each period."""
-    return _grouped_bars(data, text, series_order=series_order(data))
-
-
 DUMBBELL_ROW = 54  # px per paired flow: room for three lines of label and the gap above the line
 
 
-def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
+def dumbbell(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     """Both sides' figures for each paired flow and period as two dots on one line, the gap written above it.
 
     A dumbbell rather than paired bars: the eye reads the distance between the
@@ -204,14 +191,31 @@ def mirror(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
 
 
-def region_gaps(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """The largest mirror gaps across the region, one row each: the home page's lead chart."""
-    return mirror(data, text)
+KINDS = {"bars": bars, "balance": balance, "dumbbell": dumbbell}
 
 
-def context(data: pd.DataFrame, text: ChartText) -> alt.Chart:
-    """Trade with the focus reporter next to the country's GDP or total trade for the same period."""
-    return _grouped_bars(data, text, series_order=series_order(data))
+@dataclass
+class ChartData:
+    """What a chart shows (chartdata.py): its rows (also its CSV) and texts, and the kind of chart they make."""
+
+    name: str  # the chart's file name on its page, e.g. "mirror"
+    kind: str  # a key of KINDS
+    data: pd.DataFrame  # tidy rows; attrs: "reporters" (the source line's) and "series_order"
+    text: ChartText
+
+
+@dataclass
+class Chart:
+    name: str
+    spec: dict
+    data: pd.DataFrame
+    text: ChartText
+
+
+def chart(shown: ChartData, locale: str) -> Chart:
+    """The chart's Vega-Lite spec, in the language's number format."""
+    spec = with_locale(to_spec(KINDS[shown.kind](shown.data, shown.text)), locale)
+    return Chart(name=shown.name, spec=spec, data=shown.data, text=shown.text)
 
 
 def to_spec(chart: alt.Chart) -> dict:
@@ -273,7 +277,7 @@ def static_spec(spec: dict) -> dict:
 
 def render_svg(spec: dict) -> str:
     """The static SVG. Inside `drawing_processes`, drawn by a worker process, so threads can draw in parallel."""
-    return stable_ids(_convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
+    return stable_ids(drawing.convert("vegalite_to_svg", static_spec(spec), vl_version=VL_VERSION))
 
 
 # The chart as the page shows it until the reader reaches for it (charts.js draws the interactive one on the
@@ -298,7 +302,7 @@ def page_spec(spec: dict, width: int) -> dict:
 
 
 def render_page_svg(spec: dict, width: int = PAGE_WIDTH) -> str:
-    return stable_ids(_convert("vegalite_to_svg", page_spec(spec, width), vl_version=VL_VERSION))
+    return stable_ids(drawing.convert("vegalite_to_svg", page_spec(spec, width), vl_version=VL_VERSION))
 
 
 PNG_SCALE = 2  # for retina screens, print and social media
@@ -310,7 +314,7 @@ PNG_FROM_SVG = "from-svg"  # how the PNG download is drawn; part of its key, so 
 
 def render_png(spec: dict) -> bytes:
     """The static chart as a PNG at twice the SVG's size, laid out anew (the build uses `svg_png` instead)."""
-    return _convert("vegalite_to_png", static_spec(spec), vl_version=VL_VERSION, scale=PNG_SCALE)
+    return drawing.convert("vegalite_to_png", static_spec(spec), vl_version=VL_VERSION, scale=PNG_SCALE)
 
 
 def svg_png(svg: str) -> bytes:
@@ -320,7 +324,7 @@ def svg_png(svg: str) -> bytes:
     that; this skips the second layout, half the cost of a PNG, and gives the
     same bytes as `render_png` (the fonts are the same, text included).
     """
-    return _convert("svg_to_png", svg, scale=PNG_SCALE)
+    return drawing.convert("svg_to_png", svg, scale=PNG_SCALE)
 
 
 def card_spec(spec: dict) -> dict:
@@ -335,61 +339,7 @@ def card_spec(spec: dict) -> dict:
 
 
 def render_card(spec: dict) -> bytes:
-    return _convert("vegalite_to_png", card_spec(spec), vl_version=VL_VERSION, scale=1)
-
-
-_workers = None  # a ProcessPoolExecutor while drawing_processes() is open
-_runtime_here = False  # whether vl-convert's JavaScript runtime has started in this process
-
-
-def _convert(function: str, *args, **kwargs):
-    """Call a vl_convert function: in a worker process if a pool is open, else here."""
-    global _runtime_here
-    import vl_convert as vlc  # heavy: imported only when an image must be drawn
-
-    if _workers is not None:  # the function is pickled by name; the worker already has the module
-        return _workers.submit(getattr(vlc, function), *args, **kwargs).result()
-    _runtime_here = True
-    return getattr(vlc, function)(*args, **kwargs)
-
-
-def _set_up_runtime() -> None:
-    """Start a worker's vl-convert runtime once, before its first real image."""
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=VL_VERSION)
-
-
-@contextmanager
-def drawing_processes(workers: int) -> Iterator[bool]:
-    """While the block runs, draw in `workers` forked processes; yields whether it does.
-
-    vl-convert draws on one JavaScript runtime per process, one image at a
-    time, so threads alone gain nothing; processes do. Each worker sets its
-    runtime up once, as soon as it starts, and reuses it for every image. The
-    workers are forked (they inherit the loaded modules, so start in
-    milliseconds, and need no `__main__` guard in the caller), all at once
-    before anything is drawn. A process whose own runtime has already started
-    cannot be forked safely (the copy would wait forever on the runtime's
-    threads, which a fork does not copy), so then everything is drawn here.
-    Output is the same bytes either way: `stable_ids` numbers each image alone.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _workers
-    if _runtime_here or _workers is not None or workers < 2 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        yield False
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for _ in range(workers):  # the first submit forks every worker, before anything is drawn here
-            pool.submit(_set_up_runtime)
-        _workers = pool
-        try:
-            yield True
-        finally:
-            _workers = None
+    return drawing.convert("vegalite_to_png", card_spec(spec), vl_version=VL_VERSION, scale=1)
 
 
 def stable_ids(svg: str) -> str:
@@ -403,7 +353,6 @@ def stable_ids(svg: str) -> str:
 
 
 BUNDLE_PATH = "assets/js/vega.js"
-VL_VERSION = "6.4"
 # Addresses of other hosts in the bundle, blanked so the site names none: the action menu's external
 # editor (the menu is turned off) and an issue link inside a warning message. The bundle keeps
 # "https://vega.github.io/schema/..." strings: identifiers Vega parses for a version, never fetched.
@@ -427,7 +376,8 @@ def bundle_key() -> str:
 
 def javascript_bundle() -> bytes:
     """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN)."""
-    code = _convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;", vl_version=VL_VERSION)
+    code = drawing.convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;",
+                           vl_version=VL_VERSION)
     for literal in EXTERNAL_LITERALS:
         code = code.replace(literal, "")
     return code.encode("utf-8")

@@ -17,25 +17,30 @@ from babel.numbers import format_decimal, get_currency_symbol
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def money_mn(value: float, currency: str, qualifier: str = "exact", locale: str = "en") -> str:
+def money_mn(value: float, currency: str, qualifier: str = "exact", locale: str = "en", plus: bool = False) -> str:
     """An amount in millions of `currency` with a magnitude word, in the language's words:
     (784, "USD") -> 'US$784mn', (29700, "USD") -> 'US$29.7bn', (517800, "EUR") -> '€517.8bn'.
 
     The symbol is the language's own where its messages give one (`currency_symbol`), else CLDR's.
     A negative amount takes the minus sign in front of the whole amount, as a
     reader writes it, and the same sign as `number` and `percent`: -6800 ->
-    '−US$6.8bn', never 'US$-6.8bn'. (Data files keep the ASCII '-': they are
-    read by programs, not people.)
+    '−US$6.8bn', never 'US$-6.8bn'; with `plus`, a positive one takes '+' (a difference: '+US$5mn').
+    (Data files keep the ASCII '-': they are read by programs, not people.)
     """
     from .i18n import Catalogue  # the words around the number are messages, like every other text
 
     catalogue = Catalogue(locale)
     scale, key = (1000, "money.bn") if abs(value) >= 1000 else (1, "money.mn")
     digits = format_decimal(abs(value) / scale, format="#,##0.##", locale=locale)
-    text = catalogue.text(key, number=digits, symbol=currency_symbol(currency, locale))
-    if value < 0 and digits.strip("0.,\u00a0 "):
-        text = MINUS + text
-    word = catalogue.text(f"qualifier.{qualifier}")
+    text = sign(value, digits, plus) + catalogue.text(key, number=digits, symbol=currency_symbol(currency, locale))
+    return qualified(text, qualifier, locale)
+
+
+def qualified(text: str, qualifier: str = "exact", locale: str = "en") -> str:
+    """A printed number with its qualifier's word before it ('about US$6.8bn', 'over 40%'); none for exact."""
+    from .i18n import Catalogue
+
+    word = Catalogue(locale).text(f"qualifier.{qualifier}")
     return f"{word} {text}" if word else text
 
 
@@ -55,11 +60,24 @@ def currency_symbol(currency: str, locale: str = "en") -> str:
 MINUS = "\u2212"  # the typographic minus sign, the one width of a plus sign
 
 
+def sign(value: float, digits: str, plus: bool = False) -> str:
+    """The sign printed before a number whose digits (without a sign) are `digits`: the typographic minus for
+    a negative value, '+' for a positive one when `plus`, and none when the digits shown are all zero.
+
+    Every number a reader sees takes its sign from here: amounts, numbers and percentages alike.
+    """
+    if not digits.strip("0.,\u00a0 "):
+        return ""
+    if value < 0:
+        return MINUS
+    return "+" if plus and value > 0 else ""
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def number(value: float, decimals: int = 1, locale: str = "en") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(abs(value), format=pattern, locale=locale)
-    return MINUS + text if value < 0 and text.strip("0.,\u00a0 ") else text  # the same minus sign as percentages
+    return sign(value, text) + text
 
 
 def fold(ratio: float, locale: str = "en") -> str:
@@ -73,10 +91,8 @@ def fold(ratio: float, locale: str = "en") -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def percent(value: float, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
     """Percent from a fraction: 0.067 -> '6.7%' (or '+6.7%' when signed)."""
-    text = format_decimal(abs(value) * 100, format="#,##0." + "0" * decimals, locale=locale) + "%"
-    if value < 0:
-        return MINUS + text
-    return ("+" + text) if signed and value > 0 else text
+    digits = format_decimal(abs(value) * 100, format="#,##0." + "0" * decimals, locale=locale)
+    return sign(value, digits, signed) + digits + "%"
 
 
 def is_full_year(start: date, end: date) -> bool:

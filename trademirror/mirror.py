@@ -149,3 +149,20 @@ def _pair_row(a: str, b: str, flow_a: str, ra, rb, factor: float, t: Thresholds)
         "status": PRELIMINARY if PRELIMINARY in (status(x), status(m)) else FINAL,
         **measure(x.value_mn, m.value_mn, factor, t),
     }
+
+
+GAPS_FILE = "mirror-gaps.csv"
+GAPS_COLUMNS = ["country", "flow", "exporter", "importer", "period_start", "period_end", "currency", "x_id", "x_value",
+                "m_id", "m_value", "factor", "x_value_cif", "gap_mn", "gap", "index", "classification",
+                "x_status", "m_status", "status"]  # status: preliminary when either side is
+
+
+def gaps_table(pairs: pd.DataFrame, currency_code: str = settings.DEFAULT_CURRENCY) -> pd.DataFrame:
+    """Every computed pair for download: what the pages show, plus the measures they leave to the methodology.
+
+    The money columns (x_value, m_value, x_value_cif, gap_mn) are in millions of `currency_code`, which
+    the `currency` column states on every row, so a spreadsheet never loses what its numbers are in.
+    """
+    table = pairs.assign(x_value_cif=(pairs.x_value * pairs.factor).round(4), gap=pairs.gap.astype(float).round(6),
+                         index=pairs["index"].astype(float).round(6), currency=currency_code)
+    return table[GAPS_COLUMNS]

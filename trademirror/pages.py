@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import jinja2
 
+from .contexts import Page
 from .i18n import Catalogue, attr, md, url
-from .views import Page, Views
+
+if TYPE_CHECKING:
+    from .views import Views
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHART_DIR = "assets/charts"

@@ -175,7 +175,7 @@ def render_all(costly: list[Output], jobs: int | None = None) -> dict[str, bytes
 
     The renderers are closures over chart specs, which cannot be sent to
     another process; they run on threads here instead, and the SVG drawing
-    inside them (the costly part) goes to `charts.drawing_processes`, one
+    inside them (the costly part) goes to `drawing.drawing_processes`, one
     vl-convert set-up per worker. The first exception is raised as is.
     """
     jobs = default_jobs() if jobs is None else jobs
@@ -183,10 +183,10 @@ def render_all(costly: list[Output], jobs: int | None = None) -> dict[str, bytes
         return {out.path: out.render() for out in costly}  # type: ignore[misc]
     from concurrent.futures import ThreadPoolExecutor
 
-    from . import charts
+    from . import drawing
 
     workers = min(jobs, len(costly) // (PARALLEL_MIN // 2))
-    with charts.drawing_processes(workers) as parallel:
+    with drawing.drawing_processes(workers) as parallel:
         if not parallel:
             return {out.path: out.render() for out in costly}  # type: ignore[misc]
         with ThreadPoolExecutor(2 * workers) as threads:
