@@ -40,7 +40,7 @@ class Rows:
     pairs: pd.DataFrame
     unmatched: pd.DataFrame
     findings: tuple[Problem, ...]
-    key: str
+    key: str = ""  # empty for the whole data, which is never cached as one
 
 
 TABLES = ("figures", "derived", "growth", "indicators", "pairs", "unmatched")
