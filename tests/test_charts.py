@@ -171,3 +171,19 @@ def test_one_theme_is_registered_once():
     theme.register()
     assert alt.theme.active == theme.NAME
 
+
+
+def test_a_spec_the_schema_refuses_stops_the_build_even_when_its_data_is_fine():
+    """to_spec validates the finished spec once (not through a second, validating to_dict): a chart with a
+    property of the wrong type is refused with the schema's own words."""
+    import altair as alt
+    import pandas as pd
+    import pytest
+
+    from trademirror import charts
+
+    chart = alt.Chart(pd.DataFrame({"a": [1.0]})).mark_bar().encode(x="a:Q")
+    assert charts.to_spec(chart)["mark"] == {"type": "bar"}
+    chart.width = "wide"  # Vega-Lite wants a number or "container"
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError, match="wide"):
+        charts.to_spec(chart)

@@ -378,7 +378,8 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     nav_text = nav_bytes(nav).decode("utf-8")
     with Staging(paths) as staging:
         log(f"[3/{stages}] write     {paths.docs}")
-        result = site.write(staging.docs, outputs, defer=_download_image if in_place else None)
+        stamps = site.Stamps(paths.root / site.STAMPS_FILE)
+        result = site.write(staging.docs, outputs, defer=_download_image if in_place else None, stamps=stamps)
         site.atomic_write(staging.nav, nav_text.encode("utf-8"))
         if html:
             log(f"[4/{stages}] html      mkdocs build --strict -> {paths.site}")
@@ -396,6 +397,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
             inputs.record(staging.site, input_key, counts)
         staging.commit(in_place=in_place)
     cache.prune()
+    stamps.save()
     log(f"      economies' pages: {cache.hits} from the cache, {cache.misses} made")
     log(f"[{stages}/{stages}] done      {len(result.written)} written, {len(result.unchanged)} unchanged,"
         f" {len(result.removed)} removed")

@@ -8,12 +8,14 @@ an expression string.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 
 import altair as alt
+import jsonschema
 import pandas as pd
 
 from . import drawing, theme
@@ -229,10 +231,20 @@ def to_spec(chart: alt.Chart) -> dict:
     spec = chart.to_dict(validate=False)
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
     if not _known_valid(key):
-        spec = chart.to_dict(validate=True)
+        # The finished spec against the schema, once: the same verdict as Altair's validating to_dict, without
+        # laying out the chart's data a second time.
+        error = jsonschema.exceptions.best_match(_validator().iter_errors(spec))
+        if error is not None:
+            raise alt.utils.schemapi.SchemaValidationError(chart, error)
         _record_valid(key)
     spec.pop("$schema", None)
     return spec
+
+
+@functools.cache
+def _validator():
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 _validated: set[str] = set()

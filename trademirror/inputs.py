@@ -107,11 +107,10 @@ def recorded(folder: Path) -> dict:
         return {}
 
 
-def outputs_intact(docs: Path) -> bool:
+def outputs_intact(docs: Path, stamps: site.Stamps | None = None) -> bool:
     """Every file the last build wrote is still there, byte for byte."""
     manifest = site.read_manifest(docs)
-    return bool(manifest) and all((docs / rel).is_file() and site.sha256((docs / rel).read_bytes()) == entry["output"]
-                                  for rel, entry in manifest.items())
+    return bool(manifest) and all(site.intact(docs, rel, entry["output"], stamps) for rel, entry in manifest.items())
 
 
 def published(repo: Path) -> bytes:
@@ -134,7 +133,9 @@ def up_to_date(descriptor: Path, paths: Paths, html: bool, value: str | None = N
     if leftovers(paths):  # a killed build's generation: the next build removes it
         return None
     last = recorded(paths.docs)
-    if last.get("key") != value or not (paths.root / "nav.yml").is_file() or not outputs_intact(paths.docs):
+    if last.get("key") != value or not (paths.root / "nav.yml").is_file():
+        return None
+    if not outputs_intact(paths.docs, site.Stamps(paths.root / site.STAMPS_FILE)):
         return None
     if html and recorded(paths.site).get("key") != value:
         return None

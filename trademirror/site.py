@@ -109,8 +109,57 @@ def _keep(costly: list[Output], rendered: dict[str, bytes]) -> None:
             atomic_write(cache / sha256(out.input_hash.encode("utf-8")), rendered[out.path])
 
 
+STAMPS_FILE = ".trademirror-cache/stamps.json"  # under the project root, beside the economies' pages
+
+
+class Stamps:
+    """Each generated file's size and modification time when it was written, kept outside docs/ (in the
+    project's cache folder), so that knowing a file is intact costs a `stat`, not a read and a hash.
+
+    As in git's index, a file whose size and time are as recorded for the same content is taken as intact;
+    one touched since (edited by hand, copied) is read and hashed. Losing the file only costs the hashing.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        try:
+            self.known: dict = json.loads(path.read_text(encoding="utf-8")) if path else {}
+        except (OSError, ValueError):
+            self.known = {}
+
+    def vouch(self, rel: str, target: Path, output: str) -> bool:
+        recorded = self.known.get(rel)
+        if not recorded or recorded[0] != output:
+            return False
+        try:
+            info = target.stat()
+        except OSError:
+            return False
+        return recorded[1:] == [info.st_size, info.st_mtime_ns]
+
+    def record(self, rel: str, target: Path, output: str) -> None:
+        info = target.stat()
+        self.known[rel] = [output, info.st_size, info.st_mtime_ns]
+
+    def save(self) -> None:
+        if self.path:
+            atomic_write(self.path, (json.dumps(self.known, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def intact(root: Path, rel: str, output: str, stamps: Stamps | None = None) -> bool:
+    """The file is the one the manifest says was written (`output`, its hash)."""
+    target = root / rel
+    if stamps is not None and stamps.vouch(rel, target, output):
+        return True
+    if not (target.is_file() and sha256(target.read_bytes()) == output):
+        return False
+    if stamps is not None:
+        stamps.record(rel, target, output)
+    return True
+
+
 def write(root: Path, outputs: list[Output], jobs: int | None = None,
-          defer: Callable[[str], bool] | None = None) -> WriteResult:
+          defer: Callable[[str], bool] | None = None, stamps: Stamps | None = None) -> WriteResult:
     """Bring root/ in line with outputs, touching only what changed.
 
     Costly outputs that must be rendered are rendered first, in parallel when
@@ -128,7 +177,7 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None,
     for out in sorted(outputs, key=lambda o: o.path):
         target = root / out.path
         previous = old.get(out.path)
-        current = previous and target.is_file() and sha256(target.read_bytes()) == previous["output"]
+        current = previous is not None and intact(root, out.path, previous["output"], stamps)
         deferred = defer is not None and out.content is None and defer(out.path)
         if current and (previous["input"] == out.input_hash or deferred):
             new[out.path] = previous
@@ -144,6 +193,8 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None,
         data = out.content if out.content is not None else rendered[out.path]
         atomic_write(root / out.path, data)
         new[out.path] = {"input": out.input_hash, "output": sha256(data)}
+        if stamps is not None:
+            stamps.record(out.path, root / out.path, new[out.path]["output"])
         result.written.append(out.path)
     for path in sorted(set(old) - set(new)):
         target = root / path
