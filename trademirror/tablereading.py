@@ -54,9 +54,23 @@ class Table:
         return [str(v) for v in self.frame.iloc[row].tolist()]
 
 
-def count_rows(raw: bytes) -> int:
-    """Lines after the header: an upper bound on the data rows, cheap enough for any file."""
+def count_rows(raw: bytes, stop: int | None = None) -> int:
+    """Lines after the header: an upper bound on the data rows, cheap enough for any file.
+
+    With `stop`, counting ends as soon as there are more than `stop` (a 100 MB
+    file need not be scanned to learn it has more than a few thousand rows);
+    the count returned is then only known to be above `stop`.
+    """
+    if stop is not None:
+        newlines = 0
+        for start in range(0, len(raw), COUNT_CHUNK):
+            newlines += raw.count(b"\n", start, start + COUNT_CHUNK)
+            if newlines - 1 > stop:
+                return newlines - 1
     return max(raw.count(b"\n") - (1 if raw.endswith(b"\n") else 0), 0)
+
+
+COUNT_CHUNK = 1 << 20  # bytes counted at a time when a count may stop early
 
 
 def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True, path: str = "") -> Table:
