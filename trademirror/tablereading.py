@@ -3,9 +3,11 @@
 A file is parsed once into one text column per field: columns that repeat
 themselves (codes, dates, enums) as categoricals, so a rule can be tested once
 per distinct cell. A number column pandas reads as finite numbers is kept as
-numbers (every such cell is valid as written). A file whose rows are not all
-the header's length is read again with Python's csv module, as frictionless
-reads it, noting each short, long or blank row.
+numbers (every such cell is valid as written). pandas reads the file in
+chunks, and again in one piece only where chunks could type a number column
+otherwise (`_chunks_agree`). A file whose rows are not all the header's length
+is read again with Python's csv module, as frictionless reads it, noting each
+short, long or blank row.
 """
 
 from __future__ import annotations
