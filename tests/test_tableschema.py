@@ -141,3 +141,31 @@ cells = st.text(alphabet=string.digits + "-.,eE$ _+aN" + "\u0661\xa0", max_size=
 def test_any_cell_text_gets_the_same_verdict_from_both_engines(real_copy: PackageCopy, value, date, code):
     real_copy.set("figures", ROW, value=value, period_end=date, partner=code)
     assert _lines(real_copy.descriptor, "vectorised") == _lines(real_copy.descriptor, "frictionless")
+
+
+# 64 fields make pandas read 8,192 rows a chunk: 20,000 rows are three chunks.
+WIDE = [{"name": "value", "type": "number"}] + [{"name": f"c{i}", "type": "string"} for i in range(63)]
+
+
+@pytest.mark.parametrize(("early", "late"), [("-0", "1.5"), ("0.5", "-0"), ("0.5", '"-0"'), ("7", "1.5"),
+                                             ("0.5", "9007199254740993"), ("7", "True"), ("7", "abc")])
+def test_a_number_column_read_in_chunks_is_typed_as_one_read_types_it(early: str, late: str):
+    """Integer and decimal chunks join as floats: the same values as one read, or the file is read again."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from trademirror.tablereading import read_table
+
+    cells = ["0"] * 20_000
+    cells[3], cells[19_000] = early, late
+    rest = "," + ",".join("x" * 63)
+    raw = ("value" + "".join(f",c{i}" for i in range(63)) + "\n" + "".join(c + rest + "\n" for c in cells)).encode()
+    chunked = read_table("t", WIDE, raw).frame["value"]
+    whole = pd.read_csv(io.BytesIO(raw), dtype={f"c{i}": object for i in range(63)}, keep_default_na=False,
+                        na_filter=False, low_memory=False)["value"]
+    assert chunked.dtype == whole.dtype
+    if whole.dtype.kind == "f":
+        assert np.array_equal(np.signbit(chunked.to_numpy()), np.signbit(whole.to_numpy()))
+    assert chunked.tolist() == whole.tolist()

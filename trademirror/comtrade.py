@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 import urllib3
 
 from .errors import UserError
+from .settings import COMTRADE_API_URL as API_URL
+from .settings import COMTRADE_KEY_VARIABLE as KEY_VARIABLE
 
-API_URL = "https://comtradeapi.un.org"  # the address the client has built in
-KEY_VARIABLE = "COMTRADE_API_KEY"  # a subscription key from comtradedeveloper.un.org; without it, the preview
 PREVIEW_LIMIT = 500  # records a keyless preview call returns at most (the client's README)
 KEYED_LIMIT = 100000  # records asked for in one keyed call
 ATTEMPTS = 5  # calls per request when the service answers 429 (too many requests)

@@ -83,7 +83,7 @@ def convert(figures: pd.DataFrame, rates: pd.DataFrame | None, to: str) -> pd.Da
     `value_mn` is NaN where no rate covers the figure. Rates are looked up once per distinct
     (currency, period), so a million figures in a few currencies cost a few lookups.
     """
-    out = figures.copy()
+    out = figures.copy(deep=False)  # copy-on-write: the columns are shared, never written; only new ones are added
     scale = out["unit"].map(UNIT_IN_MN).to_numpy(dtype=float)
     value = out["value"].to_numpy(dtype=float) * scale
     factor = np.ones(len(out))

@@ -17,7 +17,8 @@ MONTHS = re.compile(r"^(\d{4})-(\d{2})(?:\.\.(\d{4})-(\d{2}))?$")
 
 def register(sub) -> argparse.ArgumentParser:
     """Add `import comtrade` to the command line's subparsers."""
-    from .comtrade import API_URL, KEY_VARIABLE
+    from .settings import COMTRADE_API_URL as API_URL
+    from .settings import COMTRADE_KEY_VARIABLE as KEY_VARIABLE
 
     imp = sub.add_parser("import", help="import figures from an official database into the data package"
                                         " (see `import comtrade --help`)")

@@ -137,7 +137,9 @@ def check_schema(descriptor_path: Path, engine: str = "auto", cap: int = ERROR_C
     raws, problems = precheck_files(descriptor_path.parent, descriptor)
     if problems:
         return SchemaCheck(problems)
-    rows = sum(tableschema.count_rows(raw) for raw in raws.values())
+    rows = 0  # counted only as far as the choice of engine needs
+    for raw in raws.values():
+        rows += tableschema.count_rows(raw, stop=max(tableschema.FRICTIONLESS_MAX_ROWS - rows, 0))
     remote = any(resources.is_remote(r["path"]) for r in descriptor["resources"])
     if engine == "auto":  # frictionless would download a remote resource again, unchecked: not given one
         small = rows <= tableschema.FRICTIONLESS_MAX_ROWS and not remote
@@ -226,6 +228,8 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
     `tables` are the text tables the vectorised validation already parsed, and
     `raws` the bytes it read; given them, the files are not read a second time.
     Without them, each file is read through `resources.read`, under the same rules.
+    `tables` is consumed: each table is taken out of it as it is typed, so its
+    text columns and validation keys are freed as it goes, not held to the end.
     """
     descriptor, descriptor_raw, problems = _read_descriptor(descriptor_path)
     if descriptor is None:
@@ -242,8 +246,10 @@ def load(descriptor_path: Path, tables: dict | None = None, raws: dict[str, byte
                 raise PackageError(problems)
             raws[name] = raw
         published[resource["path"]] = raws[name]
-        if tables is not None and name in tables:
-            frame, numbers = tables[name].frame, tables[name].numbers  # parsed for validation, not needed as text
+        table = tables.pop(name, None) if tables is not None else None
+        if table is not None:
+            frame, numbers = table.frame, table.numbers  # parsed for validation, not needed as text
+            del table  # its keys and text cells go now: each column is replaced by its typed one below
         else:
             frame = pd.read_csv(io.BytesIO(raws[name]), dtype=str, keep_default_na=False, encoding="utf-8")
             numbers = {}

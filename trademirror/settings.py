@@ -62,3 +62,9 @@ MAX_RESOURCES = 32  # resources in one package (the real one has 6)
 # downloaded once, within MAX_FILE_BYTES and REMOTE_TIMEOUT_SECONDS.
 REMOTE_RESOURCES = False
 REMOTE_TIMEOUT_SECONDS = 30
+
+# --- UN Comtrade (trademirror.comtrade) --------------------------------------
+# Here, not in comtrade.py, so the command line can name them in its help
+# without importing the client and urllib3 on every run.
+COMTRADE_API_URL = "https://comtradeapi.un.org"  # the address the client has built in
+COMTRADE_KEY_VARIABLE = "COMTRADE_API_KEY"  # a subscription key (comtradedeveloper.un.org); unset: keyless preview

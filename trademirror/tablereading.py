@@ -3,15 +3,19 @@
 A file is parsed once into one text column per field: columns that repeat
 themselves (codes, dates, enums) as categoricals, so a rule can be tested once
 per distinct cell. A number column pandas reads as finite numbers is kept as
-numbers (every such cell is valid as written). A file whose rows are not all
-the header's length is read again with Python's csv module, as frictionless
-reads it, noting each short, long or blank row.
+numbers (every such cell is valid as written). pandas reads the file in
+chunks, and again in one piece only where chunks could type a number column
+otherwise (`_chunks_agree`). A file whose rows are not all the header's length
+is read again with Python's csv module, as frictionless reads it, noting each
+short, long or blank row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,9 +58,23 @@ class Table:
         return [str(v) for v in self.frame.iloc[row].tolist()]
 
 
-def count_rows(raw: bytes) -> int:
-    """Lines after the header: an upper bound on the data rows, cheap enough for any file."""
+def count_rows(raw: bytes, stop: int | None = None) -> int:
+    """Lines after the header: an upper bound on the data rows, cheap enough for any file.
+
+    With `stop`, counting ends as soon as there are more than `stop` (a 100 MB
+    file need not be scanned to learn it has more than a few thousand rows);
+    the count returned is then only known to be above `stop`.
+    """
+    if stop is not None:
+        newlines = 0
+        for start in range(0, len(raw), COUNT_CHUNK):
+            newlines += raw.count(b"\n", start, start + COUNT_CHUNK)
+            if newlines - 1 > stop:
+                return newlines - 1
     return max(raw.count(b"\n") - (1 if raw.endswith(b"\n") else 0), 0)
+
+
+COUNT_CHUNK = 1 << 20  # bytes counted at a time when a count may stop early
 
 
 def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True, path: str = "") -> Table:
@@ -77,11 +95,7 @@ def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True, pa
     repeating = _repeating_columns(raw, names, numbers)
     while True:
         try:
-            frame = pd.read_csv(io.BytesIO(raw),
-                                dtype={c: "category" if c in repeating else object for c in names if c not in numbers},
-                                keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, encoding="utf-8", header=0, names=names,
-                                quotechar='"', doublequote=True, escapechar=None, low_memory=False)
+            frame = _parse(raw, names, numbers, repeating)
         except (pd.errors.ParserError, ValueError):
             return _read_with_csv(name, fields, raw, path)
         # pandas turns categories that all read as numbers or booleans into those ('01' -> 1):
@@ -98,6 +112,55 @@ def read_table(name: str, fields: list[dict], raw: bytes, typed: bool = True, pa
     if raw.count(b",") - quoted_commas == (n - 1) * (len(frame) + 1):
         return Table(name, fields, frame, None, {}, None, raw=raw, path=path)
     return _read_with_csv(name, fields, raw, path)
+
+
+def _parse(raw: bytes, names: list[str], numbers: list[str], repeating: set[str]) -> pd.DataFrame:
+    """pandas' C reader over the whole file, in chunks when that types every column as one read would.
+
+    Read in chunks (`low_memory`), a 100 MB file takes half the time and
+    about half the memory of one read. Text and categorical columns come out
+    the same either way (pandas infers categories after joining the chunks);
+    number columns, though, are typed chunk by chunk (see `_chunks_agree`):
+    where that may differ from one read, the file is read again in one piece.
+    """
+    options = dict(dtype={c: "category" if c in repeating else object for c in names if c not in numbers},
+                   keep_default_na=False, na_filter=False, skip_blank_lines=False, encoding="utf-8", header=0,
+                   names=names, quotechar='"', doublequote=True, escapechar=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # chunks typed apart: read again below
+        frame = pd.read_csv(io.BytesIO(raw), low_memory=True, **options)
+    if _chunks_agree(frame, numbers, raw):
+        return frame
+    return pd.read_csv(io.BytesIO(raw), low_memory=False, **options)
+
+
+# A cell an integer parser reads as 0 and a float parser as -0.0 (allowing the spaces and quotes either skips).
+NEGATIVE_ZERO = re.compile(rb'(?:^|[,\n])[ \t"]*-0+[ \t"]*(?=[,\r\n]|$)')
+
+
+def _chunks_agree(frame: pd.DataFrame, numbers: list[str], raw: bytes) -> bool:
+    """Whether each number column read in chunks is what one read of the whole file gives.
+
+    One read types a column once: integers if every cell is one, else floats
+    if every cell is a number, else text. In chunks, integer chunks and
+    decimal chunks join as floats, which one read would have parsed as floats
+    directly: the same values, but for integers beyond 2**53 (rounded apart)
+    and "-0" (0 as an integer, -0.0 as a float). Any other mixture (numbers
+    and text, numbers and booleans) joins as objects. So integer columns
+    agree, float columns agree without those two cases, anything else is
+    read again.
+    """
+    for c in numbers:
+        kind = frame[c].dtype.kind
+        if kind in "iu":
+            continue
+        if kind != "f":
+            return False
+        values = frame[c].to_numpy()
+        finite = values[np.isfinite(values)]
+        if (np.abs(finite) >= 2.0**53).any() or ((finite == 0).any() and NEGATIVE_ZERO.search(raw)):
+            return False
+    return True
 
 
 def _text_categories(column: pd.Series) -> bool:

@@ -69,17 +69,43 @@ def _mirror_units_suspects(ctx: Context) -> list[tuple[int, int]]:
     flow = flows.get_indexer(k.uniques["flow"])[k.codes["flow"]]
     mirror_flow = flows.get_indexer([settings.MIRROR_FLOW[f] for f in settings.FLOWS])[flow]
     period = k.group(*PERIOD)
-    own = pd.DataFrame({"r": reporter[side], "p": partner[side], "f": flow[side], "t": period[side], "a": side})
-    other = pd.DataFrame({"r": partner[side], "p": reporter[side], "f": mirror_flow[side], "t": period[side],
-                          "b": side})
-    joined = own.merge(other, on=["r", "p", "f", "t"])
-    joined = joined[(joined.a < joined.b) & (joined.r != joined.p)]
-    a, b = joined.a.to_numpy(dtype=np.int64), joined.b.to_numpy(dtype=np.int64)
+    a, b = _equal_keys([reporter[side], partner[side], flow[side], period[side]],
+                       [partner[side], reporter[side], mirror_flow[side], period[side]])
+    a, b = side[a], side[b]
+    keep = (a < b) & (reporter[a] != partner[a])
+    a, b = a[keep], b[keep]
     factor = settings.UNITS_PAIR_FACTOR
     lo_a, hi_a, lo_b, hi_b = k.lo[a], k.hi[a], k.lo[b], k.hi[b]
     s = slack(lo_a, hi_a, lo_b, hi_b) * (1 + factor)
     maybe = (lo_a > factor * hi_b - s) | (lo_b > factor * hi_a - s)
     return sorted(zip(a[maybe].tolist(), b[maybe].tolist()))
+
+
+def _equal_keys(left: list[np.ndarray], right: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) whose integer columns are equal, left[c][i] == right[c][j] for each c: an inner join.
+
+    The columns are folded into one integer key per row (renumbered when it
+    would overflow), the right keys sorted once, and each left key's run of
+    equal right keys found by binary search: a pandas merge of the same
+    columns builds two frames and a hash table for it, several times dearer
+    for a million rows. Pairs come in no particular order.
+    """
+    key_l, key_r = np.zeros(len(left[0]), dtype=np.int64), np.zeros(len(right[0]), dtype=np.int64)
+    span = 1
+    for col_l, col_r in zip(left, right, strict=True):
+        low = min(col_l.min(initial=0), col_r.min(initial=0))
+        radix = int(max(col_l.max(initial=0), col_r.max(initial=0)) - low) + 1
+        if span * radix >= 2**62:  # renumber both sides together before the key could overflow
+            both = pd.factorize(np.concatenate([key_l, key_r]))[0].astype(np.int64)
+            key_l, key_r, span = both[:len(key_l)], both[len(key_l):], int(both.max(initial=0)) + 1
+        key_l, key_r, span = key_l * radix + (col_l - low), key_r * radix + (col_r - low), span * radix
+    order = np.argsort(key_r, kind="stable")
+    sorted_r = key_r[order]
+    first, last = np.searchsorted(sorted_r, key_l, "left"), np.searchsorted(sorted_r, key_l, "right")
+    counts = last - first
+    i = np.repeat(np.arange(len(key_l)), counts)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, order[np.repeat(first, counts) + within]
 
 
 def _months(start: date, end: date) -> int:
