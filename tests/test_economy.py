@@ -62,7 +62,7 @@ def test_an_economys_page_from_its_own_rows_is_its_page_from_all_the_data(which,
     rows = views.economy_rows(countries)
     assert len(countries) >= 5
     for code in countries:
-        alone = views.for_economy(rows[code])
+        alone = views.for_economy(rows[code].rows())
         assert len(alone.figures) < len(views.figures), "the economy's rows are a part of the data, not all of it"
         assert _made(alone, alone.country(code)) == _made(views, views.country(code)), code
 

@@ -146,11 +146,11 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     for page in views.site_pages(countries) + [views.changelog_page(changes, release.get("correction", ""))]:
         outputs += _page_outputs(make(page))
     edition = _edition_digest(shown, views, catalogue, display, release, edition_url, embed_source)
-    for code, rows in views.economy_rows(countries).items():
-        key = economy.edition_digest(edition, code, rows.key)
+    for code, selected in views.economy_rows(countries).items():
+        key = economy.edition_digest(edition, code, selected.key)
         made = cache.get(key)
         if made is None:
-            made = make(views.for_economy(rows).country(code))
+            made = make(views.for_economy(selected.rows()).country(code))
             cache.put(key, made)
         catalogue.missing.update(made.missing)
         outputs += _page_outputs(made)

@@ -371,6 +371,7 @@ BUNDLE_PATH = "assets/js/vega.js"
 EXTERNAL_LITERALS = ("https://vega.github.io/editor/", "https://github.com/vega/vega-lite/issues/2415")
 
 
+@functools.cache
 def renderer_version() -> str:
     """The image renderer's version, read without importing it (a warm build that draws nothing stays quick)."""
     from importlib.metadata import version

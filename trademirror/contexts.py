@@ -46,12 +46,13 @@ def specs(w: Words, shown: list[ChartData]) -> list[Chart]:
 # --- the home page ------------------------------------------------------------------------------------------
 
 
-def home(t: Tables, w: Words, countries: list[str]) -> Page:
+def home(t: Tables, w: Words, countries: list[str], pairs: list[dict] | None = None) -> Page:
+    """`pairs` are the rows of every pair (tablerows.pair_rows at the site's root), when the caller has them."""
     prefix = ""
     return Page("index.md", "home.md.j2", {
         "lead": home_lead(t, w), "finding": home_finding(t, w), "numbers": region_numbers(t, w, prefix),
         **compared_with_members(t, w, prefix),
-        "pairs": pair_rows(t, w, t.pairs, prefix),
+        "pairs": pair_rows(t, w, t.pairs, prefix) if pairs is None else pairs,
         "countries": [w.country_link(code, prefix) for code in countries],
         "finding_count": len(t.findings),
     }, charts=specs(w, chartdata.region_charts(t, w)), leads_with_chart=True)
@@ -169,12 +170,12 @@ def lead_gap(w: Words, pairs) -> str | None:
 # --- the site's other pages ---------------------------------------------------------------------------------
 
 
-def findings_page(t: Tables, w: Words) -> Page:
+def findings_page(t: Tables, w: Words, pairs: list[dict] | None = None) -> Page:
     groups: dict[str, list[Problem]] = {}
     for p in t.findings:
         groups.setdefault(p.code, []).append(p)
     return Page("findings.md", "findings.md.j2", {
-        "count": len(t.findings), "pairs": pair_rows(t, w, t.pairs, ""),
+        "count": len(t.findings), "pairs": pair_rows(t, w, t.pairs, "") if pairs is None else pairs,
         "groups": [{"code": code, "items": finding_items(t, w, items, "")} for code, items in groups.items()],
     })
 

@@ -79,6 +79,9 @@ class _Table:
         self.frame, self.header, self.hashes = frame, _header(frame), _row_hashes(frame)
         self._by: dict[str, dict] = {}
 
+    def column(self, name: str) -> np.ndarray:
+        return self.frame[name].to_numpy()
+
     def where(self, column: str, values) -> np.ndarray:
         """Positions of the rows whose `column` is one of `values`."""
         if column not in self._by:
@@ -90,7 +93,7 @@ class _Table:
 
 def select(figures: pd.DataFrame, derived: pd.DataFrame, growth: pd.DataFrame, indicators: pd.DataFrame,
            pairs: pd.DataFrame, unmatched: pd.DataFrame, findings: Iterable[Problem],
-           codes: Iterable[str]) -> dict[str, Rows]:
+           codes: Iterable[str]) -> dict[str, Selected]:
     """Each economy's rows: its figures (either side), those its pairs, derived values and findings name,
     and its indicators, pairs, unmatched flows and findings. Rows keep the order of the full tables.
 
@@ -116,28 +119,48 @@ def _findings_by_economy(findings: list[Problem], figures: pd.DataFrame,
     return {code: tuple(found) for code, found in about.items()}
 
 
-def _rows(tables: dict[str, _Table], code: str, findings: tuple[Problem, ...]) -> Rows:
+@dataclass(frozen=True)
+class Selected:
+    """One economy's rows, by position in the full tables, and their key; the rows themselves are only
+    taken out (`rows`) when the page must be made, not when the cache has it."""
+
+    tables: dict[str, _Table]
+    positions: dict[str, np.ndarray]
+    findings: tuple[Problem, ...]
+    key: str
+
+    def rows(self) -> Rows:
+        frames = {name: self.tables[name].frame.iloc[self.positions[name]] for name in TABLES}
+        return Rows(**frames, findings=self.findings, key=self.key)
+
+
+def _rows(tables: dict[str, _Table], code: str, findings: tuple[Problem, ...]) -> Selected:
     t = tables
     derived = np.union1d(t["derived"].where("reporter", [code]), t["derived"].where("partner", [code]))
-    pairs = t["pairs"].where("country", [code])
+    pairs = np.sort(t["pairs"].where("country", [code]))
     named = {i for p in findings for i in p.ids}
-    own_pairs, own_derived = t["pairs"].frame.iloc[np.sort(pairs)], t["derived"].frame.iloc[derived]
-    figure_ids = sorted(named | set(own_pairs.x_id) | set(own_pairs.m_id) | set(own_derived.from_figure))
+    figure_ids = named | set(t["pairs"].column("x_id")[pairs]) | set(t["pairs"].column("m_id")[pairs])
+    figure_ids |= set(t["derived"].column("from_figure")[derived])
+    growth_ids = named | set(t["derived"].column("from_growth")[derived])
     positions = {
-        "figures": np.union1d(np.union1d(t["figures"].where("reporter", [code]), t["figures"].where("partner", [code])),
-                              t["figures"].where("id", figure_ids)),
+        "figures": _union(t["figures"].where("reporter", [code]), t["figures"].where("partner", [code]),
+                          t["figures"].where("id", sorted(figure_ids))),
         "derived": derived,
-        "growth": np.union1d(t["growth"].where("id", sorted(named | set(own_derived.from_growth))), []).astype(np.intp),
-        "indicators": np.union1d(t["indicators"].where("country", [code]), t["indicators"].where("id", sorted(named))),
-        "pairs": np.sort(pairs),
-        "unmatched": np.sort(t["unmatched"].where("country", [code])),
+        "growth": _union(t["growth"].where("id", sorted(growth_ids))),
+        "indicators": _union(t["indicators"].where("country", [code]), t["indicators"].where("id", sorted(named))),
+        "pairs": pairs,
+        "unmatched": _union(t["unmatched"].where("country", [code])),
     }
     h = hashlib.sha256()
     for name in TABLES:
         _add(h, name, t[name].header + t[name].hashes[positions[name]].tobytes())
     _add(h, "findings", json.dumps([_problem(p) for p in findings], sort_keys=True, default=str).encode())
-    frames = {name: t[name].frame.iloc[positions[name].astype(np.intp)] for name in TABLES}
-    return Rows(**frames, findings=findings, key=h.hexdigest())
+    return Selected(tables, positions, findings, h.hexdigest())
+
+
+def _union(*positions: np.ndarray) -> np.ndarray:
+    """Row positions, each once, in the table's order."""
+    return np.unique(np.concatenate(positions)).astype(np.intp)
 
 
 def edition_digest(*parts: bytes | str) -> str:

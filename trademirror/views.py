@@ -15,7 +15,7 @@ import pandas as pd
 from . import chartdata, contexts, edition, selection, tablerows
 from .charts import Chart
 from .contexts import Page
-from .economy import Rows, select
+from .economy import Rows, Selected, select
 from .i18n import Catalogue
 from .package import Dataset
 from .report import Problem, Report
@@ -89,13 +89,15 @@ class Views:
         return sorted(selection.partner_countries(self.tables, self.focus, self.words.kinds),
                       key=lambda c: self.names[c])
 
-    def economy_rows(self, countries: list[str]) -> dict[str, Rows]:
+    def economy_rows(self, countries: list[str]) -> dict[str, Selected]:
         t = self.tables
         return select(t.figures, t.derived, t.growth, t.indicators, t.pairs, t.unmatched, t.findings, countries)
 
     def site_pages(self, countries: list[str]) -> list[Page]:
         """The pages about the whole site; each economy's page is made on its own (see economy.py)."""
-        return [self.home(countries), self.findings_page(), self.methodology(), self.data_page()]
+        pairs = tablerows.pair_rows(self.tables, self.words, self.tables.pairs, "")  # both pages list every pair
+        return [contexts.home(self.tables, self.words, countries, pairs),
+                contexts.findings_page(self.tables, self.words, pairs), self.methodology(), self.data_page()]
 
     # --- pages and charts -----------------------------------------------------
 
