@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import drawing, theme
 from .drawing import VL_VERSION
+from .site import Shared
 
 SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
 ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
@@ -388,9 +389,20 @@ def bundle_key() -> str:
 
 
 def javascript_bundle() -> bytes:
-    """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN)."""
+    """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN).
+
+    Each edition serves its own copy (its embed pages load it from beside them); the bundle is the same for
+    all and costs seconds to make, so it is made once per process, whichever edition asks first.
+    """
+    return _BUNDLE()
+
+
+def _make_bundle() -> bytes:
     code = drawing.convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;",
                            vl_version=VL_VERSION)
     for literal in EXTERNAL_LITERALS:
         code = code.replace(literal, "")
     return code.encode("utf-8")
+
+
+_BUNDLE = Shared(_make_bundle)
