@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import clock, currency, economy, fmt, inputs, languages, site
+from . import clock, currency, economy, fmt, inputs, languages, site, siteconfig
 from .composition import compose, in_display_currency
 from .errors import BuildError
 from .i18n import Catalogue
@@ -89,7 +89,7 @@ def _compose_editions(data: Dataset, report: Report, paths: Paths, previous: Pre
     before = previous(paths.root, str(data.meta.get("version", "")), currency.comparison_currency(data.settings))
     generated = site.read_manifest(paths.docs)
     handwritten = handwritten_pages(paths.docs, generated)
-    site_config = languages.read_config(paths.mkdocs_yml) if paths.mkdocs_yml.is_file() else {}
+    site_config = siteconfig.read(paths.mkdocs_yml)
     release = release_info(data.meta, site_config, clock.today(), clock.stamp(), correction)
     outputs: list[site.Output] = []
     nav: dict = {}

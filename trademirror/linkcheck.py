@@ -39,16 +39,6 @@ INLINE_DATA_OK = frozenset({"img", "source", "link", "image", "use", "video", "a
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 
 
-def site_url_from_config(mkdocs_yml: str) -> str:
-    """The `site_url` line of an mkdocs.yml's text, or "" when it has none.
-
-    Read as text, not YAML: MkDocs files may carry `!!python/name` tags that a
-    plain YAML loader refuses, and only this one top-level key is needed.
-    """
-    match = re.search(r"""^site_url:[ \t]*(['"]?)([^'"\s#]+)\1""", mkdocs_yml, re.M)
-    return match.group(2) if match else ""
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """A reference that does not resolve: where it is, what it says, and what is wrong."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import changelog, feed
+from . import changelog, feed, siteconfig
 from .changelog import Release
 from .i18n import Catalogue
 from .releases import LATEST, published_file
@@ -16,7 +16,7 @@ def release_info(meta: dict, site_config: dict, today, stamp: str = "", correcti
     """The release a build publishes: its version, its date, the address mike will publish it at, and, when it
     is republished, the correction that is the reason."""
     version = str(meta.get("version", ""))
-    base = str(site_config.get("site_url") or "").rstrip("/")
+    base = siteconfig.site_url(site_config).rstrip("/")
     url = f"{base}/{version}/" if base and version else (f"{base}/" if base else "")
     return {"version": version, "date": today.isoformat(), "stamp": stamp or f"{today.isoformat()}T00:00:00Z",
             "correction": correction, "url": url, "site_url": f"{base}/" if base else "",
