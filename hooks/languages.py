@@ -23,7 +23,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
-from trademirror import languages
+from trademirror import languages, siteconfig
 
 MIKE_VERSION = "MIKE_DOCS_VERSION"  # set by `mike deploy` for the build it runs
 PREVIEW = "TRADEMIRROR_PREVIEW"  # set by `build_charts.py serve` (trademirror/preview.py)
@@ -64,7 +64,7 @@ def on_post_build(config):
     if not _is_main_build(config):
         return
     main, others = _editions(config)
-    raw = languages.read_config(Path(config.config_file_path))
+    raw = siteconfig.read(Path(config.config_file_path))
     for edition in others:
         docs = Path(config.docs_dir) / edition.folder
         nav_file = docs / languages.NAV_FILE

@@ -54,48 +54,12 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
     shape = (len(REPORTERS), len(codes), len(YEARS), 12)
     exports = rng.integers(1, 1000, size=shape).cumsum(axis=3)
     imports = rng.integers(1, 1000, size=shape).cumsum(axis=3)
-    ends = [[f"{y}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}" for m in range(1, 13)] for y in YEARS]
-    lines = [header["figures"]]
     planted = set(rng.choice(len(REPORTERS) * len(codes) * len(YEARS) * 12, size=contradictions, replace=False)
                   .tolist()) if contradictions else set()
-    cell = 0
-    for r, reporter in enumerate(REPORTERS):
-        low_r = reporter.lower()
-        for p, partner in enumerate(codes):
-            prefix = f"{low_r}-{partner.lower()}"
-            for y, year in enumerate(YEARS):
-                for m in range(12):
-                    x, i = int(exports[r, p, y, m]), int(imports[r, p, y, m])
-                    t = x + i
-                    if cell in planted:
-                        t = 3 * t  # a turnover three times its exports + imports
-                    cell += 1
-                    period = f"{year}-01-01,{ends[y][m]}"
-                    tail = MONEY + "exact,src,\"table 1, row 2\",,"  # no note; status empty: final
-                    lines.append(f"{prefix}-x-{year}-{m + 1:02d},{reporter},{partner},exports,{period},{x},{tail}")
-                    lines.append(f"{prefix}-m-{year}-{m + 1:02d},{reporter},{partner},imports,{period},{i},{tail}")
-                    lines.append(f"{prefix}-t-{year}-{m + 1:02d},{reporter},{partner},turnover,{period},{t},{tail}")
     totals = {"x": exports.sum(axis=1), "m": imports.sum(axis=1)}
-    for r, reporter in enumerate(REPORTERS):
-        for y, year in enumerate(YEARS):
-            for m in range(12):
-                x, i = int(totals["x"][r, y, m]), int(totals["m"][r, y, m])
-                period = f"{year}-01-01,{ends[y][m]}"
-                stem = f"{reporter.lower()}-xgr"
-                for flow, value in (("exports", x), ("imports", i), ("turnover", x + i)):
-                    lines.append(f"{stem}-{flow}-{year}-{m + 1:02d},{reporter},XGR,{flow},{period},{value},"
-                                 f"{MONEY}exact,src,table 2,,")
-    _write(data / "figures.csv", lines)
-
-    growth = [header["growth"]]
-    for r, reporter in enumerate(REPORTERS):
-        for y in range(1, len(YEARS)):
-            now, before = (int(totals["x"][r, y, 11] + totals["m"][r, y, 11]),
-                           int(totals["x"][r, y - 1, 11] + totals["m"][r, y - 1, 11]))
-            year = YEARS[y]
-            growth.append(f"{reporter.lower()}-xgr-{year},{reporter},XGR,turnover,{year}-01-01,{year}-12-31,"
-                          f"{year - 1}-01-01,{year - 1}-12-31,{round((now / before - 1) * 100, 1)},approx,src,p1,")
-    _write(data / "growth.csv", growth)
+    _write(data / "figures.csv", [header["figures"], *_partner_figures(codes, exports, imports, planted),
+                                  *_group_figures(totals)])
+    _write(data / "growth.csv", [header["growth"], *_growth(totals)])
     indicators = [header["indicators"]]
     for partner in codes[:50]:
         for year in YEARS:
@@ -109,3 +73,57 @@ def write_big_package(root: Path, rows: int, contradictions: int = 0, seed: int 
 
 def _write(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _period(year: int, month: int) -> str:
+    """January to the end of `month` (1-12) of `year`, as period_start,period_end."""
+    return f"{year}-01-01,{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _partner_figures(codes: list[str], exports, imports, planted: set[int]) -> list[str]:
+    """Every reporter's exports, imports and turnover with every partner; a planted cell's turnover is three
+    times its exports + imports."""
+    lines = []
+    cell = 0
+    tail = MONEY + "exact,src,\"table 1, row 2\",,"  # no note; status empty: final
+    for r, reporter in enumerate(REPORTERS):
+        for p, partner in enumerate(codes):
+            prefix = f"{reporter.lower()}-{partner.lower()}"
+            for y, year in enumerate(YEARS):
+                for m in range(12):
+                    x, i = int(exports[r, p, y, m]), int(imports[r, p, y, m])
+                    t = 3 * (x + i) if cell in planted else x + i
+                    cell += 1
+                    period = _period(year, m + 1)
+                    lines.append(f"{prefix}-x-{year}-{m + 1:02d},{reporter},{partner},exports,{period},{x},{tail}")
+                    lines.append(f"{prefix}-m-{year}-{m + 1:02d},{reporter},{partner},imports,{period},{i},{tail}")
+                    lines.append(f"{prefix}-t-{year}-{m + 1:02d},{reporter},{partner},turnover,{period},{t},{tail}")
+    return lines
+
+
+def _group_figures(totals: dict) -> list[str]:
+    """Every reporter's trade with the group: the sums over its partners."""
+    lines = []
+    for r, reporter in enumerate(REPORTERS):
+        for y, year in enumerate(YEARS):
+            for m in range(12):
+                x, i = int(totals["x"][r, y, m]), int(totals["m"][r, y, m])
+                period = _period(year, m + 1)
+                stem = f"{reporter.lower()}-xgr"
+                for flow, value in (("exports", x), ("imports", i), ("turnover", x + i)):
+                    lines.append(f"{stem}-{flow}-{year}-{m + 1:02d},{reporter},XGR,{flow},{period},{value},"
+                                 f"{MONEY}exact,src,table 2,,")
+    return lines
+
+
+def _growth(totals: dict) -> list[str]:
+    """Each reporter's yearly growth of its turnover with the group, from the totals."""
+    growth = []
+    for r, reporter in enumerate(REPORTERS):
+        for y in range(1, len(YEARS)):
+            now, before = (int(totals["x"][r, y, 11] + totals["m"][r, y, 11]),
+                           int(totals["x"][r, y - 1, 11] + totals["m"][r, y - 1, 11]))
+            year = YEARS[y]
+            growth.append(f"{reporter.lower()}-xgr-{year},{reporter},XGR,turnover,{year}-01-01,{year}-12-31,"
+                          f"{year - 1}-01-01,{year - 1}-12-31,{round((now / before - 1) * 100, 1)},approx,src,p1,")
+    return growth

@@ -8,7 +8,6 @@ of the real site must come out clean, with links to other hosts listed, never fe
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -16,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from trademirror import siteconfig
 from trademirror.build import build
-from trademirror.linkcheck import check_site, site_url_from_config
+from trademirror.linkcheck import check_site
 from trademirror.paths import Paths
 
 from .conftest import REAL_PACKAGE, ROOT, PackageCopy, copy_site_skeleton
@@ -184,14 +184,19 @@ def test_without_site_url_the_folder_is_the_root_of_its_host(tmp_path):
     ('site_url: "https://a.example/"\nextra:\n  site_url: https://other.example/\n', "https://a.example/"),
     ("site_name: no address\n", ""),
 ])
-def test_site_url_is_read_from_mkdocs_yml(text, expected):
-    assert site_url_from_config(text) == expected
+def test_site_url_is_read_from_mkdocs_yml(tmp_path, text, expected):
+    (tmp_path / "mkdocs.yml").write_text(text + "markdown_extensions:\n  - x: !!python/name:a.b\n", encoding="utf-8")
+    assert siteconfig.site_url(siteconfig.read(tmp_path / "mkdocs.yml")) == expected
+
+
+def test_a_folder_without_mkdocs_yml_has_no_site_url(tmp_path):
+    assert siteconfig.site_url(siteconfig.read(tmp_path / "mkdocs.yml")) == ""
 
 
 # The real site.
 
-MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-SITE = site_url_from_config(MKDOCS_YML)
+CONFIG = siteconfig.read(ROOT / "mkdocs.yml")
+SITE = siteconfig.site_url(CONFIG)
 
 
 def test_the_published_releases_have_no_broken_links(two_releases):
@@ -202,7 +207,7 @@ def test_the_published_releases_have_no_broken_links(two_releases):
     versions = {p.relative_to(served).parts[0] for p in served.glob("*/index.html")}
     assert {"1.0.0", "1.1.0", "latest"} <= versions
     assert report.pages >= 3 * 8 and report.references > 1000
-    assert re.search(r"^repo_url:\s*(\S+)", MKDOCS_YML, re.M).group(1) in report.external
+    assert CONFIG["repo_url"] in report.external
 
 
 @pytest.fixture(scope="module")

@@ -234,12 +234,12 @@ def _csp(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _check_links(args: argparse.Namespace, paths: Paths) -> int:
-    from .linkcheck import check_site, site_url_from_config
+    from . import siteconfig
+    from .linkcheck import check_site
 
     site_dir, site_url = _built_site(args.site_dir), args.site_url
     if site_url is None:
-        site_url = site_url_from_config(paths.mkdocs_yml.read_text(encoding="utf-8")) \
-            if paths.mkdocs_yml.is_file() else ""
+        site_url = siteconfig.site_url(siteconfig.read(paths.mkdocs_yml))
     report = check_site(site_dir, site_url)
     for problem in report.problems:
         print(problem)

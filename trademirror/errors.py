@@ -19,3 +19,7 @@ class UserError(Exception):
     def __init__(self, message: str, report=None):
         super().__init__(message)
         self.report = report  # a validation report to print above the line, if the failure has one
+
+
+class BuildError(UserError):
+    """The build cannot go on; the message is one line for the user, `report` the validation that stopped it."""

@@ -34,9 +34,9 @@ def build_html(config_file: Path, docs_dir: Path, site_dir: Path, generated: dic
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from .languages import read_config
+    from .siteconfig import read
 
-    extra = {**(read_config(config_file).get("extra") or {}), **generated.get("extra", {})}
+    extra = {**(read(config_file).get("extra") or {}), **generated.get("extra", {})}
 
     logger = logging.getLogger("mkdocs")
     collect = _Collect()

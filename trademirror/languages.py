@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from . import siteconfig
 
 NAV_FILE = ".nav.yml"  # an edition's generated navigation, inside its folder (MkDocs skips dotfiles)
 
@@ -33,17 +33,6 @@ class Language:
         return self.folder == ""
 
 
-class _Lenient(yaml.SafeLoader):
-    """Reads mkdocs.yml without executing its tags (e.g. !!python/name for Markdown extensions)."""
-
-
-_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def read_config(mkdocs_yml: Path) -> dict:
-    return yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_Lenient) or {}
-
-
 def from_config(config: dict) -> list[Language]:
     """The languages, main language first; a site without `extra.alternate` has just its theme language."""
     main_code = (config.get("theme") or {}).get("language") or "en"
@@ -59,7 +48,7 @@ def from_config(config: dict) -> list[Language]:
 
 
 def configured(mkdocs_yml: Path) -> list[Language]:
-    return from_config(read_config(mkdocs_yml)) if mkdocs_yml.is_file() else [Language("en", "English", "")]
+    return from_config(siteconfig.read(mkdocs_yml)) if mkdocs_yml.is_file() else [Language("en", "English", "")]
 
 
 def leftover_folders(docs: Path, editions: list[Language]) -> list[str]:

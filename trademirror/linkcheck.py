@@ -39,16 +39,6 @@ INLINE_DATA_OK = frozenset({"img", "source", "link", "image", "use", "video", "a
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 
 
-def site_url_from_config(mkdocs_yml: str) -> str:
-    """The `site_url` line of an mkdocs.yml's text, or "" when it has none.
-
-    Read as text, not YAML: MkDocs files may carry `!!python/name` tags that a
-    plain YAML loader refuses, and only this one top-level key is needed.
-    """
-    match = re.search(r"""^site_url:[ \t]*(['"]?)([^'"\s#]+)\1""", mkdocs_yml, re.M)
-    return match.group(2) if match else ""
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """A reference that does not resolve: where it is, what it says, and what is wrong."""
@@ -216,6 +206,27 @@ def check_site(folder: Path, site_url: str = "") -> LinkReport:
     folder = Path(folder)
     site = _Site(folder, site_url or PLACEHOLDER_URL)
     report = LinkReport()
+    pages, sources = _read_sources(folder, report)
+    report.pages = len(pages)
+    stylesheets: set[str] = set()
+    for rel, refs in sources:
+        for ref in refs:
+            problem = _check(site, pages, report, rel, ref, stylesheets)
+            if problem:
+                report.problems.append(problem)
+    for rel in sorted(stylesheets):
+        for ref in _stylesheet_refs((folder / rel).read_text(encoding="utf-8", errors="replace")):
+            problem = _check(site, pages, report, rel, ref, set())
+            if problem:
+                report.problems.append(problem)
+    report.problems.sort()
+    report.external = {url: sorted(set(files)) for url, files in sorted(report.external.items())}
+    return report
+
+
+def _read_sources(folder: Path, report: LinkReport) -> tuple[dict[str, _Page], list[tuple[str, list[_Ref]]]]:
+    """The site's pages, and every file that holds references (pages, the sitemap, the search index) with
+    them; a sitemap or search index that cannot be read is a problem in `report`."""
     pages: dict[str, _Page] = {}
     sources: list[tuple[str, list[_Ref]]] = []
     for rel in _walk(folder):
@@ -235,21 +246,7 @@ def check_site(folder: Path, site_url: str = "") -> LinkReport:
             except (json.JSONDecodeError, AttributeError) as exc:
                 report.problems.append(Problem(rel, 1, "search index", "", f"is not an MkDocs search index ({exc})"
                                                " — rebuild the site"))
-    report.pages = len(pages)
-    stylesheets: set[str] = set()
-    for rel, refs in sources:
-        for ref in refs:
-            problem = _check(site, pages, report, rel, ref, stylesheets)
-            if problem:
-                report.problems.append(problem)
-    for rel in sorted(stylesheets):
-        for ref in _stylesheet_refs((folder / rel).read_text(encoding="utf-8", errors="replace")):
-            problem = _check(site, pages, report, rel, ref, set())
-            if problem:
-                report.problems.append(problem)
-    report.problems.sort()
-    report.external = {url: sorted(set(files)) for url, files in sorted(report.external.items())}
-    return report
+    return pages, sources
 
 
 def _stylesheet_refs(css: str) -> Iterator[_Ref]:

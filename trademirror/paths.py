@@ -12,25 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _below_root(name: str) -> property:
+    """A path of the project, `name` below its root."""
+    return property(lambda paths: paths.root / name, doc=f"root / {name!r}")
+
+
 @dataclass(frozen=True)
 class Paths:
     root: Path = ROOT
 
-    @property
-    def datapackages(self) -> Path:
-        return self.root / "datapackages"
-
-    @property
-    def docs(self) -> Path:
-        return self.root / "docs"
-
-    @property
-    def site(self) -> Path:
-        return self.root / "site"
-
-    @property
-    def mkdocs_yml(self) -> Path:
-        return self.root / "mkdocs.yml"
+    datapackages = _below_root("datapackages")
+    docs = _below_root("docs")
+    site = _below_root("site")
+    mkdocs_yml = _below_root("mkdocs.yml")
 
     def default_package(self) -> Path:
         """The package to build when none is named: the only one in datapackages/."""

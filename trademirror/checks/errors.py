@@ -4,6 +4,7 @@ country, a figure no rate converts). Each names the bad value and the fix."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -99,18 +100,10 @@ def check_countries(data: Dataset) -> list[Problem]:
 
 
 def check_corroborations(data: Dataset) -> list[Problem]:
-    frame = data.tables.get("corroborations")
-    if frame is None:
-        return []
-    rel = data.files["corroborations"]
-    out = []
-    suspect = frame["figure_id"].isna().to_numpy() == frame["growth_id"].isna().to_numpy()
-    for row in frame[suspect].itertuples(index=False):
-        if (row.figure_id is None) == (row.growth_id is None):
-            out.append(_error("corroboration-target", rel, row.csv_line, "figure_id",
-                              "needs exactly one of figure_id and growth_id",
-                              "fill in the id of the figure or of the growth rate this source restates"))
-    return out
+    return _row_errors(
+        data, "corroborations", lambda f: f["figure_id"].isna().to_numpy() == f["growth_id"].isna().to_numpy(),
+        "corroboration-target", "figure_id", lambda row: "needs exactly one of figure_id and growth_id",
+        lambda row: "fill in the id of the figure or of the growth rate this source restates")
 
 
 def check_agencies(data: Dataset) -> list[Problem]:
@@ -133,14 +126,11 @@ def check_agencies(data: Dataset) -> list[Problem]:
 
 def check_names(data: Dataset) -> list[Problem]:
     """A names.csv row that names nothing would silently fall back to another name: say so instead."""
-    frame = data.tables.get("names")
-    if frame is None:
-        return []
-    rel = data.files["names"]
-    return [_error("empty-name", rel, row.csv_line, "name",
-                   f"the row for {row.code} in '{row.language}' has neither a name nor an in_sentence form",
-                   "write the name, its form inside a sentence, or both; or delete the row")
-            for row in frame.itertuples(index=False) if row.name is None and row.in_sentence is None]
+    return _row_errors(
+        data, "names", lambda f: f["name"].isna().to_numpy() & f["in_sentence"].isna().to_numpy(),
+        "empty-name", "name",
+        lambda row: f"the row for {row.code} in '{row.language}' has neither a name nor an in_sentence form",
+        lambda row: "write the name, its form inside a sentence, or both; or delete the row")
 
 
 def check_currencies(data: Dataset, to: str | None = None) -> list[Problem]:
@@ -184,6 +174,17 @@ def check_settings(data: Dataset) -> list[Problem]:
     return out
 
 
+
+
+def _row_errors(data: Dataset, table: str, wrong: Callable[[pd.DataFrame], np.ndarray], code: str, field: str,
+                message: Callable, fix: Callable) -> list[Problem]:
+    """One error for each row of an optional `table` that `wrong` marks (a mask over the whole table, so a large
+    table is judged at once), with the message and the fix worded from the row."""
+    frame = data.tables.get(table)
+    if frame is None:
+        return []
+    return [_error(code, data.files[table], row.csv_line, field, message(row), fix(row))
+            for row in frame[wrong(frame)].itertuples(index=False)]
 
 
 def _error(code: str, file: str, row, field, message: str, fix: str) -> Problem:
