@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable
 from datetime import date
 
-from trademirror import fmt, mirror, settings
+from trademirror import fmt, mirror, official, settings
 from trademirror.checks import (
     _describe,
     _error,
@@ -235,14 +235,34 @@ def part_exceeds_whole(data: Dataset) -> list[Problem]:
 def conflicting_figures(data: Dataset) -> list[Problem]:
     """Two figures for the same reporter, partner, flow and period that cannot both be right."""
     names, out = _names(data), []
+    found = official.databases(data.settings)
     for _, group in data.figures.groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
         for a, b in itertools.combinations(sorted(_rows(group), key=lambda r: r.csv_line), 2):
-            if not overlap(_iv(a), _iv(b)):
+            if not overlap(_iv(a), _iv(b)) and (a.source_id in found) == (b.source_id in found):
                 out.append(_finding(
                     "conflicting-figures", data, [a, b],
                     f"two sources disagree: {_describe(a, names)} from {a.source_id},"
                     f" but {published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
                     {"values": [a.value_mn, b.value_mn]}))
+    return out
+
+
+def press_vs_database(data: Dataset) -> list[Problem]:
+    """A press figure that the official declaration for the same reporter, partner, flow and period contradicts."""
+    names, out = _names(data), []
+    found = official.databases(data.settings)
+    if not found:
+        return out
+    for _, group in data.figures.groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
+        rows = sorted(_rows(group), key=lambda r: r.csv_line)
+        for press in [r for r in rows if r.source_id not in found]:
+            for decl in [r for r in rows if r.source_id in found]:
+                if not overlap(_iv(press), _iv(decl)):
+                    out.append(_finding(
+                        "press-vs-database", data, [press, decl],
+                        f"the press figure {_describe(press, names)} from {press.source_id} does not match the"
+                        f" official declaration {decl.value_mn:g} mn (line {decl.csv_line}) from {decl.source_id}",
+                        KEEP, {"press": press.id, "declared": decl.id}))
     return out
 
 
@@ -368,5 +388,5 @@ def series_units_slip(data: Dataset) -> list[Problem]:
 
 FINDING_CHECKS: list[Callable[[Dataset], list[Problem]]] = [
     turnover_vs_components, group_vs_members, part_exceeds_whole,
-    conflicting_figures, growth_mismatch, trade_exceeds_gdp, mirror_units_slip, series_units_slip,
+    conflicting_figures, press_vs_database, growth_mismatch, trade_exceeds_gdp, mirror_units_slip, series_units_slip,
 ]

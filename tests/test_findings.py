@@ -94,7 +94,8 @@ def _fig(fid, reporter, partner, flow, value, year=2024, months=12):
 
 
 def the_kinds_the_real_package_lacks() -> dict[str, list[dict]]:
-    """A group total, a growth rate, a mirror pair and two series that contradict their figures."""
+    """A group total, a growth rate, a mirror pair and two series that contradict their figures, and a press
+    figure that the official database ("db", listed in the settings as one) contradicts."""
     figures = [
         _fig("x0", "AAA", "P00", "exports", 100), _fig("x1", "AAA", "P01", "exports", 200),
         _fig("xg", "AAA", "XGR", "exports", 900),  # the members add up to 300
@@ -102,18 +103,21 @@ def the_kinds_the_real_package_lacks() -> dict[str, list[dict]]:
         _fig("m1", "P01", "AAA", "imports", 200_000),  # AAA's 200 to P01, typed in thousands by P01
         *(_fig(f"s{i}", "AAA", "P00", "imports", v, 2018 + i) for i, v in enumerate([500, 600, 0.55, 550])),
         _fig("q0", "AAA", "P01", "imports", 520, 2018), _fig("q1", "AAA", "P01", "imports", 0.52, 2019),
+        _fig("press", "AAA", "P01", "exports", 300, 2021), dict(_fig("declared", "AAA", "P01", "exports", 420.7, 2021),
+                                                                source_id="db"),
     ]
     growth = [{"id": "g", "reporter": "AAA", "partner": "P00", "flow": "exports", "period_start": "2024-01-01",
                "period_end": "2024-12-31", "base_start": "2023-01-01", "base_end": "2023-12-31", "change_pct": "50",
                "qualifier": "exact", "source_id": "src", "locator": "p1"}]
-    return {"figures": figures, "growth": growth, "sources": SOURCES, "countries": COUNTRIES}
+    database = dict(SOURCES[0], id="db", publisher="An official database", title="Declarations")
+    return {"figures": figures, "growth": growth, "sources": [*SOURCES, database], "countries": COUNTRIES}
 
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory):
     root = tmp_path_factory.mktemp("kinds")
     generated = write_package(root, the_kinds_the_real_package_lacks(), settings={"focus_reporter": "AAA",
-                                                                                 "region": "XGR"})
+                                                                                 "region": "XGR", "databases": ["db"]})
     out = []
     for descriptor, focus in ((REAL_DESCRIPTOR, "CHN"), (generated, "AAA")):
         data = package.load(descriptor)

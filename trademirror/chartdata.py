@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts, fmt, mirror
+from . import charts, fmt, mirror, official
 from .charts import ChartData, ChartText
 from .formatting import Words
 from .selection import (
@@ -157,14 +157,43 @@ def region_balance(t: Tables, w: Words) -> ChartData | None:
 def country_charts(t: Tables, w: Words, code: str) -> list[ChartData]:
     """The mirror comparison leads: it is what the page is about."""
     figures, derived = between(t.figures, w.focus, code), between(t.derived, w.focus, code)
-    made = [mirror_chart(t, w, code), country_turnover(w, code, figures, derived),
+    made = [mirror_chart(t, w, code), official_series(t, w, code), country_turnover(w, code, figures, derived),
             country_flows(w, code, figures, derived), context(t, w, code, figures)]
     return [chart for chart in made if chart is not None]
 
 
-def mirror_chart(t: Tables, w: Words, code: str) -> ChartData | None:
-    """Both sides' figures of each of the country's pairs."""
+def quoted_pairs(t: Tables, w: Words, code: str) -> pd.DataFrame:
+    """The country's pairs with a press figure on at least one side: those of the official series (both sides
+    official, whole years) are shown year by year in a chart and table of their own."""
     pairs = t.pairs[t.pairs.country == code]
+    return pairs.drop(official.series_pairs(pairs, w.databases).index)
+
+
+def official_series(t: Tables, w: Words, code: str) -> ChartData | None:
+    """Both sides' official declarations year by year, one line per side and direction, and the gap per year."""
+    pairs = official.series_pairs(t.pairs[t.pairs.country == code], w.databases)
+    if pairs.empty:
+        return None
+    c, rows = w.cat, []
+    for p in pairs.itertuples(index=False):
+        for fig in sorted([t.by_id[p.x_id], t.by_id[p.m_id]], key=lambda r: r.reporter != p.reporter_a):
+            status = "preliminary" if mirror.status(fig) == mirror.PRELIMINARY else "published"
+            series = c.text("chart.mirror.series_value", reporter=w.names[fig.reporter],
+                            flow=w.flow_text(fig.flow, fig.partner))
+            rows.append(chart_row(w, str(p.period_start.year), series, fig.value_mn, fig.qualifier, status,
+                                  fig.source_id, w.gap_text(p) if fig.id == p.m_id else None, figure=fig))
+    widest = widest_first(pairs).iloc[0]
+    title = c.text("chart.official.title", sentence=w.pair_sentence(widest).rstrip("."),
+                   period=w.period(widest.period_start, widest.period_end))
+    others = sorted(set(pairs.reporter_a) | set(pairs.reporter_b) - {code}, key=lambda o: o != w.focus)
+    return shown(w, "official", "series", rows, [*others, code],  # series in order of appearance: year, then side
+                 (title, c.text("chart.official.alt"), c.text("chart.official.category"),
+                  c.text("chart.official.series")), list(dict.fromkeys(r["series"] for r in rows)))
+
+
+def mirror_chart(t: Tables, w: Words, code: str) -> ChartData | None:
+    """Both sides' figures of each of the country's pairs (with a press figure: see `quoted_pairs`)."""
+    pairs = quoted_pairs(t, w, code)
     if pairs.empty:
         return None
     focus, c = w.focus, w.cat

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import drawing, theme
 from .drawing import VL_VERSION
+from .serieschart import series
 from .site import Shared
 
 SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
@@ -194,7 +195,7 @@ def dumbbell(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     )
 
 
-KINDS = {"bars": bars, "balance": balance, "dumbbell": dumbbell}
+KINDS = {"bars": bars, "balance": balance, "dumbbell": dumbbell, "series": series}
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import chartdata, charts, fmt, settings
+from . import chartdata, charts, fmt, official, settings
 from .charts import Chart, ChartData
 from .formatting import Words
 from .mirror import GAPS_FILE
@@ -117,9 +117,9 @@ def compared_with_members(t: Tables, w: Words, prefix: str) -> dict:
             r = turnover[(turnover.partner == code) & in_year(turnover, year)]
             compared.append({
                 "country": w.country_link(code, prefix),
-                "turnover": w.figure_link(r.iloc[0], prefix) if len(r) else "–",
-                "exports": w.figure_link(x, prefix),
-                "imports": w.figure_link(m, prefix),
+                "turnover": w.with_origin(w.figure_link(r.iloc[0], prefix), r.iloc[0]) if len(r) else "–",
+                "exports": w.with_origin(w.figure_link(x, prefix), x),
+                "imports": w.with_origin(w.figure_link(m, prefix), m),
                 "balance": w.money(x.value_mn - m.value_mn),
             })
     return {"compared": compared, "year": year}
@@ -137,11 +137,23 @@ def country(t: Tables, w: Words, code: str) -> Page:
         "lead_gap": lead_gap(w, pairs),
         "figures": figure_rows(w, figures, prefix),
         "derived": derived_rows(t, w, between(t.derived, w.focus, code), prefix),
-        "pairs": pair_rows(t, w, pairs, prefix),
+        "pairs": pair_rows(t, w, chartdata.quoted_pairs(t, w, code), prefix),
+        "official": official_section(t, w, pairs, prefix),
         "unmatched": unmatched_items(t, w, code),
         "findings": finding_items(t, w, findings_for(t, code), prefix),
         "context": indicator_rows(t, w, code, prefix),
     }, charts=specs(w, chartdata.country_charts(t, w, code)), leads_with_chart=True)
+
+
+def official_section(t: Tables, w: Words, pairs, prefix: str) -> dict | None:
+    """The official mirror series, year by year (official.series_pairs), and the databases it comes from;
+    None when the package has no such pairs for the country, so its page is made as it always was."""
+    series = official.series_pairs(pairs, w.databases)
+    if series.empty:
+        return None
+    used = sorted(set(series.x_source) | set(series.m_source))
+    return {"pairs": pair_rows(t, w, series, prefix),
+            "databases": ", ".join(w.sources[s].title for s in used)}
 
 
 def country_lead(w: Words, code: str, figures, prefix: str) -> str | None:

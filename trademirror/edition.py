@@ -14,7 +14,7 @@ from collections import Counter
 
 import pandas as pd
 
-from . import charts, currency
+from . import charts, currency, official
 from .formatting import Words
 from .i18n import Catalogue, InSentence
 from .package import Dataset, codes
@@ -90,4 +90,5 @@ def words(data: Dataset, catalogue: Catalogue, display: str | None = None) -> Wo
         focus=focus_reporter(data), region=region,
         members=sorted(c for c, groups in zip(countries["code"], countries["groups"], strict=True)
                        if region and region in codes(groups)),
-        slugs=unique_slugs(data_names, kinds))  # the same file names in every language
+        slugs=unique_slugs(data_names, kinds),  # the same file names in every language
+        databases=official.databases(data.settings))

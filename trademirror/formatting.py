@@ -17,7 +17,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import currency, fmt, mirror
-from .i18n import Catalogue, md
+from .i18n import Catalogue, attr, md
 from .package import NOT_STATED, agencies
 
 
@@ -43,6 +43,7 @@ class Words:
     region: str | None
     members: list[str]  # the region's countries
     slugs: dict[str, str]  # code -> the file name of its page
+    databases: frozenset[str] = frozenset()  # the sources that are official databases (official.py); none: no labels
 
     # --- numbers --------------------------------------------------------------
 
@@ -107,8 +108,21 @@ class Words:
         return self.with_status(text, status)
 
     def figure_value(self, r, prefix: str) -> Markup:
-        """A figure row's value as tables and lists show it: linked to its source, its status beside it."""
-        return self.figure_link(r, prefix, mirror.status(r))
+        """A figure row's value as tables and lists show it: linked to its source, its status beside it, and,
+        in a package with official databases, whether it is a press report or an official declaration."""
+        return self.with_origin(self.figure_link(r, prefix, mirror.status(r)), r)
+
+    def with_origin(self, value: Markup, r) -> Markup:
+        """A value with a label saying where its figure comes from: a press report or an official database.
+
+        Only in a package that names official databases (`trademirror.databases`); elsewhere every figure is
+        a quote and the value is shown as it is.
+        """
+        if not self.databases:
+            return value
+        origin = "official" if r.source_id in self.databases else "press"
+        label = self.cat.text(f"origin.{origin}")
+        return Markup(f'{value} <span class="tm-badge tm-badge--small tm-origin--{origin}">{attr(label)}</span>')
 
     def with_status(self, value: Markup | str, status: str | None) -> Markup:
         """A value with its status beside it; a final figure (an empty status) is shown as it is."""

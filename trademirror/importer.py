@@ -20,6 +20,12 @@ One step each, in order; nothing is written unless every step passed:
 5. validation of the package with the merged rows, in a copy; only then are
    figures.csv (and sources.csv, the first time) replaced.
 
+The first import that writes also lists "UN Comtrade" among the package's
+official databases (datapackage.json `trademirror.databases`, see
+official.py), so the pages label its figures as official declarations and the
+checks set the press figures against them. A package edited by hand the same
+way (its own source ids there) is labelled the same way.
+
 `m49.csv` maps UN Comtrade's reporter and partner codes to the codes the
 packages use (ISO 3166-1 alpha-3 for countries, the group codes WLD and EUU
 for the world and the European Union). They are the UN M49 numeric codes
@@ -284,6 +290,22 @@ def _with_source(table: Table, retrieved: date) -> bool:
     return True
 
 
+def _with_database(descriptor: Path) -> str | None:
+    """datapackage.json with SOURCE_ID among `trademirror.databases` (written as the real package is: two spaces,
+    UTF-8 as it is), or None when it is there already."""
+    import json
+
+    from .official import SETTING
+
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    own = meta.setdefault("trademirror", {})
+    listed = own.get(SETTING) if isinstance(own.get(SETTING), list) else []
+    if SOURCE_ID in listed:
+        return None
+    own[SETTING] = [*listed, SOURCE_ID]
+    return json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+
+
 def _resource_path(descriptor: Path, name: str) -> Path:
     import json
 
@@ -318,6 +340,9 @@ def run(descriptor: Path, query_for: Callable[[Codes], comtrade.Query], client: 
     if result.empty or dry_run:
         return Outcome(result, len(answer.records), source_added, False)
     new = {figures_path: figures.text(), sources_path: sources.text()}
+    listed = _with_database(descriptor)
+    if listed is not None:
+        new[descriptor] = listed
     with tempfile.TemporaryDirectory(prefix="trademirror-import-") as tmp:
         copy = Path(tmp) / descriptor.parent.name
         shutil.copytree(descriptor.parent, copy)

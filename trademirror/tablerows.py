@@ -74,7 +74,7 @@ def finding_sentence(t: Tables, w: Words, p: Problem) -> str:
     return sentence(p, Wording(
         text=w.cat.text, said=w.said, period=w.period, pct=w.pct, figure=w.figure_text,
         money=w.comparison_money, flow=w.flow_text, kinds=w.kinds, figures=t.by_id,
-        growth=t.growth_by_id, indicators=t.indicator_by_id, locale=w.locale))
+        growth=t.growth_by_id, indicators=t.indicator_by_id, locale=w.locale, sources=w.sources))
 
 
 def finding_items(t: Tables, w: Words, findings: list[Problem], prefix: str) -> list[dict]:

@@ -171,7 +171,22 @@ def check_settings(data: Dataset) -> list[Problem]:
         if value is not None and value not in codes:
             out.append(_error("unknown-country", "datapackage.json", None, f"trademirror.{key}",
                               f"'{value}' is not in countries.csv", "use a code listed in countries.csv"))
-    return out
+    return out + _check_databases(data)
+
+
+def _check_databases(data: Dataset) -> list[Problem]:
+    """`trademirror.databases`: the ids of the sources that are official databases (see official.py)."""
+    value = data.settings.get("databases")
+    if value is None:
+        return []
+    field = "trademirror.databases"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return [_error("bad-format", "datapackage.json", None, field, f"'{value}' is not a list of source ids",
+                       'write the ids of the official databases among sources.csv, e.g. ["un-comtrade"]')]
+    known = set(data.sources["id"])
+    return [_error("unknown-source", "datapackage.json", None, field, f"'{v}' is not in sources.csv",
+                   "use the id of a source listed in sources.csv, or remove it from the list")
+            for v in value if v not in known]
 
 
 

@@ -34,6 +34,7 @@ class Wording:
     growth: Mapping[str, Any]  # growth id -> row
     indicators: Mapping[str, Any]  # indicator id -> row
     locale: str
+    sources: Mapping[str, Any] = field(default_factory=dict)  # source id -> row (its publisher and title)
 
     def rows(self, p: Problem) -> list:
         """The figure rows a finding names, in its order (growth and indicator ids are left out)."""

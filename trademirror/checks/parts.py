@@ -127,8 +127,11 @@ def _all_cell_pairs(cells: np.ndarray, n_per: int, wholes: list[np.ndarray]) -> 
 
 
 def conflicting_figures(ctx: Context) -> list[Problem]:
-    """Two figures for the same reporter, partner, flow and period that cannot both be right."""
-    data = ctx.data
+    """Two figures for the same reporter, partner, flow and period that cannot both be right; a press quote
+    against an official declaration is left to its own kind (official.py), so no pair is reported twice."""
+    from .official import databases, is_press_vs_database
+
+    data, found = ctx.data, databases(ctx)
     names, out = ctx.names, []
     k = ctx.columns
     g = k.group("reporter", "partner", "flow", *PERIOD)
@@ -138,15 +141,13 @@ def conflicting_figures(ctx: Context) -> list[Problem]:
     suspect = (lo_max > hi_min - slack(lo_max, hi_min))[g] if size else np.zeros(0, dtype=bool)
     for _, group in data.figures[suspect].groupby(["reporter", "partner", "flow", *PERIOD], sort=True):
         for a, b in itertools.combinations(sorted(_rows(group), key=lambda r: r.csv_line), 2):
-            if not overlap(_iv(a), _iv(b)):
+            if not overlap(_iv(a), _iv(b)) and not is_press_vs_database(a, b, found):
                 out.append(_finding(
                     "conflicting-figures", data, [a, b],
                     f"two sources disagree: {_describe(a, names)} from {a.source_id},"
                     f" but {published(b)} (line {b.csv_line}) from {b.source_id}", KEEP,
                     {"values": [a.value_mn, b.value_mn]}))
     return out
-
-
 
 
 # --- Sentences ----------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..report import Problem
-from . import gdp, growth, parts, totals, units
+from . import gdp, growth, official, parts, totals, units
 from .context import Context
 from .kind import Kind, Wording
 
-KINDS: tuple[Kind, ...] = (*totals.KINDS, *parts.KINDS, *growth.KINDS, *gdp.KINDS, *units.KINDS)
+KINDS: tuple[Kind, ...] = (*totals.KINDS, *parts.KINDS, *official.KINDS, *growth.KINDS, *gdp.KINDS, *units.KINDS)
 BY_CODE: dict[str, Kind] = {k.code: k for k in KINDS}
 
 # Each check once, in the order of its first kind (turnover_vs_components finds two kinds).
