@@ -12,6 +12,7 @@ from altair.vegalite.v6.schema.core import load_schema  # altair's bundled Vega-
 
 from trademirror import charts, derive, mirror, settings, theme
 from trademirror.build import spec_bytes
+from trademirror.bundle import javascript_bundle
 from trademirror.i18n import Catalogue
 from trademirror.validate import validate
 from trademirror.views import Views
@@ -158,7 +159,7 @@ def test_the_png_download_is_the_svg_download_rasterised_at_twice_its_size():
 
 
 def test_the_javascript_bundle_has_vega_embed_and_no_external_editor():
-    bundle = charts.javascript_bundle().decode()
+    bundle = javascript_bundle().decode()
     assert "window.vegaEmbed" in bundle and "vega.github.io/editor" not in bundle
 
 

@@ -21,7 +21,6 @@ import pandas as pd
 from . import drawing, theme
 from .drawing import VL_VERSION
 from .serieschart import series
-from .site import Shared
 
 SVG_WIDTH = 640  # the static image's width; the interactive chart fills its container
 ROW_HEIGHT = 18  # per bar, so a chart stays readable at 360 px wide
@@ -366,13 +365,6 @@ def stable_ids(svg: str) -> str:
     return re.sub(r"clip(\d+)", renumber, svg)
 
 
-BUNDLE_PATH = "assets/js/vega.js"
-# Addresses of other hosts in the bundle, blanked so the site names none: the action menu's external
-# editor (the menu is turned off) and an issue link inside a warning message. The bundle keeps
-# "https://vega.github.io/schema/..." strings: identifiers Vega parses for a version, never fetched.
-EXTERNAL_LITERALS = ("https://vega.github.io/editor/", "https://github.com/vega/vega-lite/issues/2415")
-
-
 @functools.cache
 def renderer_version() -> str:
     """The image renderer's version, read without importing it (a warm build that draws nothing stays quick)."""
@@ -380,30 +372,3 @@ def renderer_version() -> str:
 
     # "spec-bytes": images are drawn from the spec file's bytes (keys sorted), not from the dict that made it
     return f"vl-convert {version('vl-convert-python')} vega-lite {VL_VERSION} spec-bytes"
-
-
-def bundle_key() -> str:
-    import vl_convert as vlc
-
-    versions = f"{vlc.get_vega_embed_version()} {vlc.get_vega_version()} vega-lite {VL_VERSION}"
-    return f"blank {len(EXTERNAL_LITERALS)} vl-convert {versions}"
-
-
-def javascript_bundle() -> bytes:
-    """Vega, Vega-Lite and vega-embed as one script, served from the site itself (no CDN).
-
-    Each edition serves its own copy (its embed pages load it from beside them); the bundle is the same for
-    all and costs seconds to make, so it is made once per process, whichever edition asks first.
-    """
-    return _BUNDLE()
-
-
-def _make_bundle() -> bytes:
-    code = drawing.convert("javascript_bundle", "window.vegaEmbed = vegaEmbed; window.vega = vega;",
-                           vl_version=VL_VERSION)
-    for literal in EXTERNAL_LITERALS:
-        code = code.replace(literal, "")
-    return code.encode("utf-8")
-
-
-_BUNDLE = Shared(_make_bundle)

@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import (
+    bundle,
     changelog,
-    charts,
     checks,
     clock,
     currency,
@@ -91,7 +91,7 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
         catalogue.missing.update(page.missing)
         outputs += page_outputs(page)
     outputs += _downloads(data, report, pairs, display)
-    outputs.append(site.Output(charts.BUNDLE_PATH, render=charts.javascript_bundle, key=charts.bundle_key()))
+    outputs.append(site.Output(bundle.BUNDLE_PATH, render=bundle.javascript_bundle, key=bundle.bundle_key()))
     return outputs, navigation(views, catalogue, handwritten), changes
 
 
