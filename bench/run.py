@@ -40,7 +40,9 @@ from tests.conftest import REAL_PACKAGE, copy_site_skeleton  # noqa: E402  (the 
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+# PYTHONPATH: MkDocs' hooks import trademirror too, and must import this checkout's (the venv's editable
+# install may point at another one, e.g. when benchmarking an exported commit).
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT)}
 VERSIONS = ("mkdocs", "mkdocs-material", "altair", "vl-convert-python", "pandas", "frictionless", "jinja2")
 
 
