@@ -6,6 +6,7 @@ tables' rows come from tablerows.py, its charts' rows and texts from chartdata.p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -152,7 +153,8 @@ def official_section(t: Tables, w: Words, pairs, prefix: str) -> dict | None:
     if series.empty:
         return None
     used = sorted(set(series.x_source) | set(series.m_source))
-    return {"pairs": pair_rows(t, w, series, prefix),
+    # Every value here is an official declaration, as the section says: no label on each of them.
+    return {"pairs": pair_rows(t, dataclasses.replace(w, databases=frozenset()), series, prefix),
             "databases": ", ".join(w.sources[s].title for s in used)}
 
 
