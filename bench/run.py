@@ -503,8 +503,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
     # The 200-partner site is one run of each step: it is what shows the scaling, and what takes the time.
-    parser.add_argument("--runs-for", nargs="*", default=["synthetic-20=2", "synthetic-200=1"], metavar="SITE=N",
-                        help="fewer or more runs for one site (default: synthetic-20=2 synthetic-200=1)")
+    parser.add_argument("--runs-for", nargs="*", default=["synthetic-20=1", "synthetic-200=1"], metavar="SITE=N",
+                        help="fewer or more runs for one site (default: synthetic-20=1 synthetic-200=1)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[20, 200], help="synthetic partner counts")
     parser.add_argument("--validate-rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--validate-budget", type=float, default=60,
