@@ -35,6 +35,11 @@ def pinned_day_and_no_key(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", DECEMBER_2026)
     monkeypatch.delenv(comtrade.KEY_VARIABLE, raising=False)
     monkeypatch.delenv("COMTRADE_API_URL", raising=False)
+    # No second between calls against the local stand-in; the pace itself is checked where the waits are
+    monkeypatch.setattr(comtrade, "PACE_SECONDS", 0.0)
+
+
+PUBLIC_PACE = 1.0  # seconds between two calls: the public tier allows one call a second
 
 
 def files(package: Path) -> dict[str, str]:
@@ -137,7 +142,8 @@ def test_a_429_is_waited_out_and_the_import_goes_on(real_copy, capsys):
     assert len(imported(real_copy)) == 6
 
 
-def test_the_wait_after_a_429_follows_retry_after_else_doubles():
+def test_the_wait_after_a_429_follows_retry_after_else_doubles(monkeypatch):
+    monkeypatch.setattr(comtrade, "PACE_SECONDS", PUBLIC_PACE)
     waits = []
     script = Script({PREVIEW: [Reply("error-429.json", 429), Reply("error-429.json", 429, {"Retry-After": "7"}),
                                Reply("preview-2023.json")]})
@@ -145,8 +151,7 @@ def test_the_wait_after_a_429_follows_retry_after_else_doubles():
     with Server(script) as url:
         records = comtrade.Client(api_url=url, sleep=waits.append).declarations(query, "2023")
     assert len(records) == 6
-    pace = comtrade.PACE_SECONDS
-    assert waits == [comtrade.BACKOFF_SECONDS, pace, 7.0, pace]
+    assert waits == [comtrade.BACKOFF_SECONDS, PUBLIC_PACE, 7.0, PUBLIC_PACE]
 
 
 def test_a_service_that_keeps_answering_429_stops_the_import_in_one_line(real_copy, capsys):

@@ -95,6 +95,7 @@ def imported_package(folder: Path, package_dir: Path) -> Path:
         mp.setenv("SOURCE_DATE_EPOCH", DECEMBER_2026)
         mp.delenv(comtrade.KEY_VARIABLE, raising=False)
         mp.setattr(server, "FIXTURES", fixtures)  # the stand-in serves the generated answers
+        mp.setattr(comtrade, "PACE_SECONDS", 0.0)  # the local stand-in has no rate limit to respect
         with Server(script) as address:
             assert cli.main(["import", "comtrade", "--years", "2019-2024", "--reporters", *codes, "--partners",
                              *codes, "--package", str(descriptor), "--api-url", address]) == 0
