@@ -95,10 +95,10 @@ EDITS = {
 }
 
 
-def _outputs(descriptor: Path, cache: economy.Cache) -> list[tuple]:
-    report, data = validate(descriptor, TODAY)
+def _outputs(descriptor: Path, cache: economy.Cache, today: date = TODAY) -> list[tuple]:
+    report, data = validate(descriptor, today)
     assert data is not None, [p.line() for p in report.errors]
-    release = release_info(data.meta, {}, TODAY)
+    release = release_info(data.meta, {}, today)
     files, _ = compose(data, report, Catalogue("en"), None, "", (), release, None, None, cache)
     return [(o.path, o.content, o.key) for o in files]
 
@@ -150,3 +150,13 @@ def test_a_cache_entry_that_cannot_be_read_is_made_again(tmp_path, synthetic):
     damaged = economy.Cache(tmp_path / "cache")
     assert _outputs(synthetic, damaged) == first
     assert damaged.hits == 0 and damaged.misses > 0
+
+
+def test_a_build_on_another_day_takes_every_economy_page_from_the_cache(tmp_path, synthetic):
+    """The build's date is in the feed and the theme, not in an economy's page: a correction made the next
+    day must not remake every page."""
+    cache = economy.Cache(tmp_path / "cache")
+    _outputs(synthetic, cache)
+    made, hits = cache.misses, cache.hits
+    _outputs(synthetic, cache, date(2026, 12, 2))
+    assert made >= 5 and (cache.hits - hits, cache.misses - made) == (made, 0)

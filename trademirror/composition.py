@@ -81,7 +81,7 @@ def _compose(data: Dataset, report: Report, catalogue: Catalogue, previous: Rele
     countries = views.partner_countries()
     for page in views.site_pages(countries) + [views.changelog_page(changes, release.get("correction", ""))]:
         outputs += page_outputs(make(page))
-    edition = _edition_digest(shown, views, catalogue, display, release, edition_url, embed_source)
+    edition = _edition_digest(shown, views, catalogue, display, edition_url, embed_source)
     for code, selected in views.economy_rows(countries).items():
         key = economy.edition_digest(edition, code, selected.key)
         page = cache.get(key)
@@ -117,13 +117,15 @@ def _downloads(data: Dataset, report: Report, pairs, display: str) -> list[site.
     return outputs
 
 
-def _edition_digest(shown: Dataset, views, catalogue: Catalogue, display: str, release: dict, edition_url: str,
+def _edition_digest(shown: Dataset, views, catalogue: Catalogue, display: str, edition_url: str,
                     embed_source: str) -> str:
     """Everything an economy's page reads besides its own rows (see economy.py)."""
     tables = shown.tables
     return economy.edition_digest(
+        # Of the release, a page reads its address and the embed line (its date is in the theme and the feed):
+        # a correction made on another day must not remake every page.
         inputs.code_digest(), catalogue.locale, display, edition_url, embed_source,
-        json.dumps(release, sort_keys=True), json.dumps(shown.meta, sort_keys=True, default=str),
+        json.dumps(shown.meta, sort_keys=True, default=str),
         str(views.focus), str(views.region),
         *(economy.table_bytes(tables.get(name)) for name in ("countries", "names", "sources", "rates")))
 

@@ -25,11 +25,16 @@ def chart_csv(frame) -> bytes:
 
 def made(page, views, env, catalogue: Catalogue, edition_url: str, embed_source: str) -> economy.Made:
     """A page's Markdown and, for each chart, its spec, data and embed page (the images are drawn later)."""
-    before = set(catalogue.missing)
-    text = pages.render(page, views, env, catalogue, edition_url)
-    made_charts = tuple((chart.name, spec_bytes(chart.spec).decode("utf-8"), chart_csv(chart.data).decode("utf-8"),
-                         pages.render_embed(page, chart, env, catalogue, embed_source)) for chart in page.charts)
-    return economy.Made(page.path, text, made_charts, tuple(sorted(catalogue.missing - before)))
+    earlier, catalogue.missing = catalogue.missing, set()  # this page's own, whatever pages came before it
+    try:
+        text = pages.render(page, views, env, catalogue, edition_url)
+        made_charts = tuple((chart.name, spec_bytes(chart.spec).decode("utf-8"),
+                             chart_csv(chart.data).decode("utf-8"),
+                             pages.render_embed(page, chart, env, catalogue, embed_source)) for chart in page.charts)
+        missing = tuple(sorted(catalogue.missing))
+    finally:
+        catalogue.missing = earlier | catalogue.missing
+    return economy.Made(page.path, text, made_charts, missing)
 
 
 def page_outputs(made: economy.Made) -> list[site.Output]:

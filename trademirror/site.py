@@ -175,11 +175,10 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None,
     result = WriteResult()
     todo: list[Output] = []
     for out in sorted(outputs, key=lambda o: o.path):
-        target = root / out.path
         previous = old.get(out.path)
-        current = previous is not None and intact(root, out.path, previous["output"], stamps)
         deferred = defer is not None and out.content is None and defer(out.path)
-        if current and (previous["input"] == out.input_hash or deferred):
+        same_input = previous is not None and (previous["input"] == out.input_hash or deferred)
+        if same_input and intact(root, out.path, previous["output"], stamps):  # no read of a file to be replaced
             new[out.path] = previous
             result.unchanged.append(out.path)
             continue
@@ -198,7 +197,9 @@ def write(root: Path, outputs: list[Output], jobs: int | None = None,
         result.written.append(out.path)
     for path in sorted(set(old) - set(new)):
         target = root / path
-        if target.is_file() and sha256(target.read_bytes()) == old[path]["output"]:  # never a file edited by hand
+        if stamps is not None:
+            stamps.known.pop(path, None)
+        if intact(root, path, old[path]["output"]):  # never a file edited by hand
             target.unlink()
             result.removed.append(path)
             _prune_empty_dirs(target.parent, root)
