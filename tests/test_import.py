@@ -154,14 +154,26 @@ def test_the_wait_after_a_429_follows_retry_after_else_doubles(monkeypatch):
     assert waits == [comtrade.BACKOFF_SECONDS, PUBLIC_PACE, 7.0, PUBLIC_PACE]
 
 
-def test_a_service_that_keeps_answering_429_stops_the_import_in_one_line(real_copy, capsys):
+def test_a_service_that_keeps_answering_429_stops_the_import_in_one_line(real_copy, capsys, monkeypatch):
+    monkeypatch.setattr(comtrade, "BACKOFF_SECONDS", 0.0)  # the waits themselves are the next test's
     before = files(real_copy.root)
+    script = Script({PREVIEW: [Reply("error-429.json", 429)]})
+    assert run_import(real_copy, script) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "429" in err
+    assert len(script.requests) == comtrade.ATTEMPTS
+    assert files(real_copy.root) == before  # nothing written
+
+
+def test_after_every_attempt_answers_429_the_client_gives_up_having_backed_off_each_time():
     waits = []
     script = Script({PREVIEW: [Reply("error-429.json", 429)]})
     query = comtrade.Query((156,), (398,), ("2023",))
     with Server(script) as url, pytest.raises(comtrade.ComtradeError, match="429"):
         comtrade.Client(api_url=url, sleep=waits.append).declarations(query, "2023")
-    assert len(script.requests) == comtrade.ATTEMPTS and files(real_copy.root) == before
+    assert len(script.requests) == comtrade.ATTEMPTS
+    backoffs = [w for w in waits if w != comtrade.PACE_SECONDS]
+    assert backoffs == [comtrade.BACKOFF_SECONDS * 2 ** n for n in range(comtrade.ATTEMPTS - 1)]
 
 
 def test_an_unreachable_service_is_one_line_exit_1_and_the_package_is_byte_identical(real_copy, capsys):

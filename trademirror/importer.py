@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -50,6 +49,7 @@ from pathlib import Path
 
 from . import comtrade
 from .errors import UserError
+from .site import atomic_write
 
 SOURCE_ID = "un-comtrade"
 SOURCE_ROW = {
@@ -347,14 +347,12 @@ def run(descriptor: Path, query_for: Callable[[Codes], comtrade.Query], client: 
         copy = Path(tmp) / descriptor.parent.name
         shutil.copytree(descriptor.parent, copy)
         for path, text in new.items():
-            (copy / path.relative_to(descriptor.parent)).write_text(text, encoding="utf-8")
+            (copy / path.relative_to(descriptor.parent)).write_bytes(text.encode("utf-8"))
         report, _ = validate(copy / descriptor.name, retrieved)
         if report.errors:
             raise ImportRefused("the imported rows would make the package invalid (the lines above say where);"
                                " nothing was written", report)
     for path, text in new.items():
         if path.read_text(encoding="utf-8") != text:
-            staged = path.with_name(f".{path.name}.import")
-            staged.write_text(text, encoding="utf-8")
-            os.replace(staged, path)
+            atomic_write(path, text.encode("utf-8"))  # byte for byte, on every system
     return Outcome(result, len(answer.records), source_added, True)

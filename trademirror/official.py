@@ -18,6 +18,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .fmt import is_full_year
+
 SETTING = "databases"  # the key under `trademirror` in datapackage.json
 
 
@@ -30,7 +32,7 @@ def databases(package_settings: Mapping) -> frozenset[str]:
 def from_database(source_ids, official: frozenset[str]) -> np.ndarray:
     """For each source id, whether it is an official database (a boolean array)."""
     ids = pd.Series(np.asarray(source_ids, dtype=object))
-    return ids.isin(sorted(official)).to_numpy(dtype=bool)
+    return ids.isin(official).to_numpy(dtype=bool)
 
 
 def series_pairs(pairs: pd.DataFrame, official: frozenset[str]) -> pd.DataFrame:
@@ -39,7 +41,6 @@ def series_pairs(pairs: pd.DataFrame, official: frozenset[str]) -> pd.DataFrame:
     if not official or pairs.empty:
         return pairs.iloc[0:0]
     both = from_database(pairs.x_source, official) & from_database(pairs.m_source, official)
-    whole = np.array([s.month == 1 and s.day == 1 and e.month == 12 and e.day == 31 and s.year == e.year
-                      for s, e in zip(pairs.period_start, pairs.period_end, strict=True)], dtype=bool)
-    chosen = pairs[both & whole] if len(pairs) else pairs
-    return chosen.sort_values(["period_start", "exporter", "x_id", "m_id"], kind="stable")
+    whole = np.array([is_full_year(s, e) for s, e in zip(pairs.period_start, pairs.period_end, strict=True)],
+                     dtype=bool)
+    return pairs[both & whole].sort_values(["period_start", "exporter", "x_id", "m_id"], kind="stable")
