@@ -25,7 +25,9 @@ def series(data: pd.DataFrame, text: ChartText) -> alt.Chart:
     distance between the two lines of one direction, which is the gap.
     """
     theme.register()
-    order = list(data.attrs.get("series_order") or dict.fromkeys(data["series"]))  # as charts.series_order
+    from .charts import series_order  # charts.py registers this chart kind, so not at the top
+
+    order = series_order(data)
     years = list(dict.fromkeys(data["category"]))
     x = alt.X("category:O", sort=years, title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y(f"{text.value_field}:Q", title=text.value_axis, axis=alt.Axis(format=",.1~f", tickCount=4),
