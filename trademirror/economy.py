@@ -31,7 +31,7 @@ CACHE_FOLDER = ".trademirror-cache/pages"  # under the project root; any entry c
 
 @dataclass(frozen=True)
 class Rows:
-    """The rows of every table that one economy's page reads, and `key`, the hash of them all."""
+    """The rows of every table that one economy's page reads."""
 
     figures: pd.DataFrame
     derived: pd.DataFrame
@@ -40,7 +40,6 @@ class Rows:
     pairs: pd.DataFrame
     unmatched: pd.DataFrame
     findings: tuple[Problem, ...]
-    key: str = ""  # empty for the whole data, which is never cached as one
 
 
 TABLES = ("figures", "derived", "growth", "indicators", "pairs", "unmatched")
@@ -131,7 +130,7 @@ class Selected:
 
     def rows(self) -> Rows:
         frames = {name: self.tables[name].frame.iloc[self.positions[name]] for name in TABLES}
-        return Rows(**frames, findings=self.findings, key=self.key)
+        return Rows(**frames, findings=self.findings)
 
 
 def _rows(tables: dict[str, _Table], code: str, findings: tuple[Problem, ...]) -> Selected:

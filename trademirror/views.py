@@ -107,9 +107,6 @@ class Views:
     def country(self, code: str) -> Page:
         return contexts.country(self.tables, self.words, code)
 
-    def findings_page(self) -> Page:
-        return contexts.findings_page(self.tables, self.words)
-
     def methodology(self) -> Page:
         return contexts.methodology(self.words)
 
