@@ -125,6 +125,64 @@ def test_a_revised_value_updates_its_row_only_and_the_changelog_shows_a_revision
     assert not changes.added and not changes.removed
 
 
+CHAPTERS = {PREVIEW: [Reply("preview-2023-chapters.json")], AVAILABILITY: [Reply("availability-2023.json")]}
+
+
+def test_chapters_go_to_a_goods_resource_made_from_the_figures_schema_and_totals_stay_alone(real_copy, capsys):
+    figures = real_copy.path("figures").read_bytes()
+    script = Script(dict(CHAPTERS))
+    assert run_import(real_copy, script, "--commodity", "chapters") == 0
+    assert real_copy.path("figures").read_bytes() == figures  # no total came, so figures.csv is as it was
+    path, query = script.requests[0]
+    assert query["cmdCode"] == ["AG2"]
+    meta = json.loads(real_copy.descriptor.read_text(encoding="utf-8"))
+    names = [r["name"] for r in meta["resources"]]
+    assert names.index("goods") == names.index("figures") + 1 and importer.SOURCE_ID in meta["trademirror"]["databases"]
+    goods = {r["id"]: r for r in csv.DictReader((real_copy.root / "data" / "goods.csv").open(encoding="utf-8"))}
+    assert len(goods) == 8
+    row = goods["comtrade-kaz-chn-imports-2023-hs84"]
+    # 4,876,543,210 dollars declared CIF by Kazakhstan for chapter 84, in millions, the chapter in its own column
+    assert (row["reporter"], row["partner"], row["flow"], row["commodity"], row["value"], row["note"]) == \
+        ("KAZ", "CHN", "imports", "84", "4876.54321", "Valued CIF.")
+    assert row["locator"] == ("release of 2024-06-17; C/A/HS 84 period 2023, reporter 398, partner 156, flow M;"
+                              " retrieved 2026-12-01")
+    schema, figures_schema = ({r["name"]: r for r in meta["resources"]}[n]["schema"] for n in ("goods", "figures"))
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert fields["value"] == {f["name"]: f for f in figures_schema["fields"]}["value"] and "status" not in fields
+    assert fields["flow"]["constraints"]["enum"] == ["exports", "imports"]
+    assert schema["foreignKeys"] == figures_schema["foreignKeys"]
+    report, _ = validate(real_copy.descriptor, date(2026, 12, 1))
+    assert report.errors == []
+    assert "in goods.csv 8 declaration(s) were added, 0 revised, 0 unchanged" in capsys.readouterr().out
+
+
+def test_a_revised_chapter_updates_its_goods_row_only_and_a_second_import_changes_no_byte(real_copy, capsys):
+    assert run_import(real_copy, Script(dict(CHAPTERS)), "--commodity", "chapters") == 0
+    goods = real_copy.root / "data" / "goods.csv"
+    first = goods.read_text(encoding="utf-8").splitlines()
+    before = files(real_copy.root)
+    assert run_import(real_copy, Script(dict(CHAPTERS)), "--commodity", "chapters") == 0
+    assert files(real_copy.root) == before
+    revised = {PREVIEW: [Reply("preview-2023-chapters-revised.json")], AVAILABILITY: [Reply("availability-2023.json")]}
+    assert run_import(real_copy, Script(revised), "--commodity", "AG2") == 0
+    second = goods.read_text(encoding="utf-8").splitlines()
+    changed = [b for a, b in zip(first, second) if a != b]
+    assert len(first) == len(second) and len(changed) == 1 and "comtrade-kaz-chn-exports-2023-hs74" in changed[0]
+    assert "Revised by the source: 3456.789012 mn USD" in changed[0]
+    assert "revised by the source: comtrade-kaz-chn-exports-2023-hs74" in capsys.readouterr().out
+
+
+def test_a_goods_row_breaking_the_schema_is_refused_naming_file_row_and_field(real_copy, capsys):
+    assert run_import(real_copy, Script(dict(CHAPTERS)), "--commodity", "chapters") == 0
+    goods = real_copy.root / "data" / "goods.csv"
+    lines = goods.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("comtrade-kaz-chn-imports-2023-hs84,"))
+    lines[at] = lines[at].replace(",84,", ",8x4,", 1)
+    goods.write_text("".join(lines), encoding="utf-8")
+    report, _ = validate(real_copy.descriptor, date(2026, 12, 1))
+    assert [(e.file, e.row, e.field) for e in report.errors] == [("data/goods.csv", at + 1, "commodity")]
+
+
 def test_an_empty_answer_changes_nothing_and_says_so(real_copy, capsys):
     before = files(real_copy.root)
     script = Script({PREVIEW: [Reply("preview-empty.json")], AVAILABILITY: [Reply("availability-2023.json")]})
@@ -258,7 +316,8 @@ def test_a_dry_run_writes_nothing(real_copy, capsys):
 @pytest.mark.parametrize("flag, value, says", [
     ("--years", "23", "'23' is not a year"),
     ("--months", "2024-13", "'2024-13' is not a month"),
-    ("--commodity", "27", "no commodity column yet"),
+    ("--commodity", "27x", "'27x' is not an HS code"),
+    ("--commodity", "270", "'270' is not an HS code"),
     ("--reporters", "XYZ", "'XYZ' is not in countries.csv"),
 ])
 def test_a_bad_flag_is_refused_in_one_line_before_any_call(real_copy, capsys, flag, value, says):

@@ -51,6 +51,7 @@ BACKOFF_SECONDS = 2.0  # the first wait after a 429 without Retry-After; doubled
 PACE_SECONDS = 1.0  # between two calls: the public tier allows one call a second
 FLOW_CODES = {"exports": "X", "imports": "M"}  # the package's flows -> Comtrade's flowCode
 TOTAL = "TOTAL"  # Comtrade's cmdCode for all commodities
+CHAPTERS = "AG2"  # Comtrade's cmdCode for every HS chapter (aggregation level 2)
 
 
 class ComtradeError(UserError):
@@ -74,9 +75,10 @@ class Query:
     def freq(self) -> str:
         return "M" if len(self.periods[0]) == 6 else "A"
 
-    def describe(self, period: str) -> str:
-        """The query for one period as a locator states it (short: a locator holds 200 characters)."""
-        return f"C/{self.freq}/HS {self.commodity} period {period}"
+    def describe(self, period: str, commodity: str | None = None) -> str:
+        """The query for one period (and one commodity of it) as a locator states it (short: a locator holds 200
+        characters)."""
+        return f"C/{self.freq}/HS {commodity or self.commodity} period {period}"
 
 
 @dataclass

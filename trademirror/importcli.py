@@ -44,8 +44,8 @@ def register(sub) -> argparse.ArgumentParser:
     c.add_argument("--flows", nargs="+", choices=["exports", "imports"], default=["exports", "imports"],
                    help="flows from the reporter's point of view (default: both)")
     c.add_argument("--commodity", default="TOTAL", metavar="CODE",
-                   help="UN Comtrade commodity code (default TOTAL, all goods; HS chapters need a commodity"
-                        " column in figures.csv, not there yet)")
+                   help="TOTAL (the default: all goods, into figures.csv), 'chapters' (every HS chapter) or HS"
+                        " codes such as 27,72 or 2709: declarations by commodity, into the goods resource")
     c.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     c.add_argument("--api-url", default=os.environ.get("COMTRADE_API_URL", API_URL),
                    help=f"the API's address (default {API_URL}, or $COMTRADE_API_URL): a mirror, or a test server")
@@ -76,14 +76,12 @@ def periods(years: list[str] | None, months: list[str] | None) -> tuple[str, ...
 
 def command(args: argparse.Namespace, paths) -> int:
     from . import clock
-    from .comtrade import KEY_VARIABLE, TOTAL, Client, Query
+    from .comtrade import KEY_VARIABLE, Client, Query
     from .importer import Codes, ImportRefused, run
 
     descriptor = args.command_package or args.package or paths.default_package()
     chosen = periods(args.years, args.months)
-    if args.commodity.upper() != TOTAL:
-        raise ImportRefused(f"--commodity {args.commodity}: figures.csv has no commodity column yet, so only the"
-                            " total of all goods can be imported — leave --commodity out (TOTAL)")
+    commodity = commodities(args.commodity)
     key = os.environ.get(KEY_VARIABLE, "").strip() or None
 
     def query_for(codes: Codes) -> Query:
@@ -100,7 +98,7 @@ def command(args: argparse.Namespace, paths) -> int:
             return tuple(sorted({codes.to_comtrade(c.upper()) for c in given}))
 
         return Query(pick(args.reporters, ("country",), "--reporters"),
-                     pick(args.partners, ("country", "group"), "--partners"), chosen, tuple(args.flows), TOTAL)
+                     pick(args.partners, ("country", "group"), "--partners"), chosen, tuple(args.flows), commodity)
 
     outcome = run(descriptor, query_for, Client(key, args.api_url), clock.today(), dry_run=args.dry_run)
     merge, how = outcome.merge, "with the key in $" + KEY_VARIABLE if key else "keyless preview"
@@ -108,9 +106,31 @@ def command(args: argparse.Namespace, paths) -> int:
         print(f"UN Comtrade has no declarations for this query ({how}): nothing changed")
         return 0
     verb = "would be" if args.dry_run else "were"
+    goods = outcome.goods
+    by_commodity = (f"; in goods.csv {len(goods.added)} declaration(s) {verb} added, {len(goods.revised)} revised,"
+                    f" {goods.unchanged} unchanged") if goods.added or goods.revised or goods.unchanged else ""
     print(f"UN Comtrade ({how}): {outcome.records} declaration(s); in figures.csv {len(merge.added)} figure(s)"
-          f" {verb} added, {len(merge.revised)} revised, {merge.unchanged} unchanged"
-          + ("; nothing written (dry run)" if args.dry_run and not merge.empty else ""))
-    for change in merge.revised:
+          f" {verb} added, {len(merge.revised)} revised, {merge.unchanged} unchanged{by_commodity}"
+          + ("; nothing written (dry run)" if args.dry_run and not (merge.empty and goods.empty) else ""))
+    for change in merge.revised + goods.revised:
         print(f"revised by the source: {change.id}: {change.old} -> {change.new}")
     return 0
+
+
+def commodities(given: str) -> str:
+    """--commodity as UN Comtrade's cmdCode: TOTAL, AG2 (every HS chapter) or a list of HS codes."""
+    from .comtrade import CHAPTERS, TOTAL
+    from .goods import CODE
+    from .importer import ImportRefused
+
+    word = given.strip().upper()
+    if word in (TOTAL, CHAPTERS):
+        return word
+    if word == "CHAPTERS":
+        return CHAPTERS
+    codes = [c.strip() for c in given.split(",")]
+    bad = next((c for c in codes if not CODE.fullmatch(c)), None)
+    if bad is not None:
+        raise ImportRefused(f"--commodity: '{bad}' is not an HS code — write TOTAL, chapters, or HS codes of 2, 4"
+                            " or 6 digits separated by commas (27,72 or 2709)")
+    return ",".join(sorted(set(codes)))

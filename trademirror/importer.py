@@ -30,8 +30,12 @@ way (its own source ids there) is labelled the same way.
 packages use (ISO 3166-1 alpha-3 for countries, the group codes WLD and EUU
 for the world and the European Union). They are the UN M49 numeric codes
 (https://unstats.un.org/unsd/methodology/m49/) except where Comtrade's own
-reference lists differ (France 251, Italy 381, India 699, Norway 579,
-Switzerland 757, USA 842). A line added there, and the economy's row in
+reference lists differ (France 251, India 699, Norway 579, Switzerland 757,
+USA 842); every line was checked against those lists, Reporters.json and
+partnerAreas.json at comtradeapi.un.org/files/v1/app/reference/ (June 2025
+edition). Comtrade's own alpha-3 for the world and the EU (W00, EUR) are not
+used, and "Other Asia, nes" (490) is left out: which economy it stands for is
+a package's choice. A line added there, and the economy's row in
 countries.csv, is all a new economy needs.
 """
 
@@ -47,7 +51,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from . import comtrade
+from . import comtrade, goods
 from .errors import UserError
 from .site import atomic_write
 
@@ -211,9 +215,9 @@ def rows(answer: comtrade.Answer, query: comtrade.Query, codes: Codes, retrieved
                 or int(record.get("partner2Code") or 0) != 0:
             continue  # a breakdown by procedure, transport or second partner: the totals are the figure
         commodity = str(record.get("cmdCode") or comtrade.TOTAL)
-        if commodity != comtrade.TOTAL:
-            raise ImportRefused(f"UN Comtrade returned commodity {commodity}: figures.csv has no commodity column"
-                               " yet, so only totals can be imported — run with --commodity TOTAL")
+        if commodity != comtrade.TOTAL and not goods.CODE.fullmatch(commodity):
+            raise ImportRefused(f"UN Comtrade returned commodity code '{commodity}', which is neither TOTAL nor an HS"
+                               " code of 2, 4 or 6 digits — ask for HS codes (--commodity chapters or 27,72)")
         number = int(record["reporterCode"])
         reporter = codes.economy(number, "reporter", record.get("reporterDesc"))
         partner = codes.economy(int(record["partnerCode"]), "partner", record.get("partnerDesc"))
@@ -227,13 +231,16 @@ def rows(answer: comtrade.Answer, query: comtrade.Query, codes: Codes, retrieved
             "value": _number(Decimal(repr(record["primaryValue"])) / MILLION), "unit": "mn", "currency": "USD",
             "qualifier": "exact", "source_id": SOURCE_ID,
             "locator": (f"release of {released}" if released else "release date not stated")
-                       + f"; {query.describe(period)}, reporter {number}, partner {record['partnerCode']},"
+                       + f"; {query.describe(period, commodity)}, reporter {number}, partner {record['partnerCode']},"
                          f" flow {record['flowCode']}; retrieved {retrieved.isoformat()}",
             "note": f"As declared by {reporter} to UN Comtrade"
                     + (f", valued {basis} ({'cifvalue' if basis == 'CIF' else 'fobvalue'})." if basis else ".")
                     + " primaryValue in US dollars, shown in millions.",
             "status": "",
         }
+        if commodity != comtrade.TOTAL:  # a row of goods.csv: its code; the note only what the source row cannot say
+            row = {**row, "commodity": commodity, "note": f"Valued {basis}." if basis else ""}
+            del row["status"]
         if row["id"] in out and out[row["id"]]["value"] != row["value"]:
             raise ImportRefused(f"UN Comtrade returned two values for {row['id']} ({out[row['id']]['value']} and"
                                f" {row['value']} mn USD) — report the query; nothing was written")
@@ -241,8 +248,9 @@ def rows(answer: comtrade.Answer, query: comtrade.Query, codes: Codes, retrieved
     return [out[k] for k in sorted(out)]
 
 
-def merge(table: Table, incoming: Iterable[dict[str, str]], retrieved: date) -> Merge:
-    """Merge imported rows into figures.csv's table in place; hand-entered rows are never changed."""
+def merge(table: Table, incoming: Iterable[dict[str, str]], retrieved: date, file: str = "figures.csv") -> Merge:
+    """Merge imported rows into a table (figures.csv's or goods.csv's) in place; hand-entered rows are never
+    changed."""
     result = Merge()
     index = {row.get("id"): i for i, row in enumerate(table.rows)}
     for row in incoming:
@@ -255,7 +263,7 @@ def merge(table: Table, incoming: Iterable[dict[str, str]], retrieved: date) -> 
             continue
         current = table.rows[at]
         if current.get("source_id") != SOURCE_ID:
-            raise ImportRefused(f"figures.csv:{at + 2}: id {row['id']} is a figure from {current.get('source_id')},"
+            raise ImportRefused(f"{file}:{at + 2}: id {row['id']} is a figure from {current.get('source_id')},"
                                " not from the import, and is never overwritten — rename that figure's id")
         if _same(current, row):
             result.unchanged += 1
@@ -271,7 +279,7 @@ def merge(table: Table, incoming: Iterable[dict[str, str]], retrieved: date) -> 
 
 def _same(current: dict[str, str], new: dict[str, str]) -> bool:
     """The same figure: the same value (as a number) for the same economies, flow and period."""
-    keys = ("reporter", "partner", "flow", "period_start", "period_end", "unit", "currency")
+    keys = ("reporter", "partner", "flow", "period_start", "period_end", "commodity", "unit", "currency")
     if any(current.get(k) != new.get(k) for k in keys):
         return False
     try:
@@ -290,9 +298,9 @@ def _with_source(table: Table, retrieved: date) -> bool:
     return True
 
 
-def _with_database(descriptor: Path) -> str | None:
-    """datapackage.json with SOURCE_ID among `trademirror.databases` (written as the real package is: two spaces,
-    UTF-8 as it is), or None when it is there already."""
+def _descriptor(descriptor: Path, goods_rows: bool) -> str | None:
+    """datapackage.json with SOURCE_ID among `trademirror.databases` and, when declarations by commodity came, a
+    `goods` resource (written as the real package is: two spaces, UTF-8 as it is); None when nothing is new."""
     import json
 
     from .official import SETTING
@@ -300,10 +308,31 @@ def _with_database(descriptor: Path) -> str | None:
     meta = json.loads(descriptor.read_text(encoding="utf-8"))
     own = meta.setdefault("trademirror", {})
     listed = own.get(SETTING) if isinstance(own.get(SETTING), list) else []
-    if SOURCE_ID in listed:
+    names = [r.get("name") for r in meta.get("resources", [])]
+    if SOURCE_ID in listed and (goods.RESOURCE in names or not goods_rows):
         return None
-    own[SETTING] = [*listed, SOURCE_ID]
+    own[SETTING] = listed if SOURCE_ID in listed else [*listed, SOURCE_ID]
+    if goods_rows and goods.RESOURCE not in names:
+        meta["resources"].insert(names.index("figures") + 1, goods.resource(meta["resources"][names.index("figures")]))
     return json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+
+
+def _goods_table(descriptor: Path) -> tuple[Path, Table]:
+    """goods.csv and its table: as it is, or new (its header only) when the package has no such resource yet."""
+    import json
+
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    by_name = {r.get("name"): r for r in meta.get("resources", [])}
+    if goods.RESOURCE in by_name:
+        path = descriptor.parent / by_name[goods.RESOURCE]["path"]
+        if path.exists():
+            return path, Table.read(path)
+        header = [f["name"] for f in by_name[goods.RESOURCE]["schema"]["fields"]]
+    else:
+        path, header = descriptor.parent / goods.PATH, goods.header(by_name["figures"])
+    table = Table(header, "", [], [])
+    table.header_text = table.line(dict(zip(header, header)))
+    return path, table
 
 
 def _resource_path(descriptor: Path, name: str) -> Path:
@@ -318,7 +347,8 @@ def _resource_path(descriptor: Path, name: str) -> Path:
 
 @dataclass
 class Outcome:
-    merge: Merge
+    merge: Merge  # figures.csv: the totals
+    goods: Merge  # goods.csv: by commodity
     records: int
     source_added: bool
     written: bool
@@ -335,24 +365,31 @@ def run(descriptor: Path, query_for: Callable[[Codes], comtrade.Query], client: 
     answer = comtrade.fetch(query, client)
     incoming = rows(answer, query, codes, retrieved)
     figures, sources = Table.read(figures_path), Table.read(sources_path)
-    result = merge(figures, incoming, retrieved)
-    source_added = _with_source(sources, retrieved) if not result.empty else False
-    if result.empty or dry_run:
-        return Outcome(result, len(answer.records), source_added, False)
+    result = merge(figures, [r for r in incoming if "commodity" not in r], retrieved)
+    by_commodity = [r for r in incoming if "commodity" in r]
+    goods_path, goods_table = _goods_table(descriptor) if by_commodity else (None, None)
+    goods_result = merge(goods_table, by_commodity, retrieved, goods_path.name) if by_commodity else Merge()
+    changed = not (result.empty and goods_result.empty)
+    source_added = _with_source(sources, retrieved) if changed else False
+    if not changed or dry_run:
+        return Outcome(result, goods_result, len(answer.records), source_added, False)
     new = {figures_path: figures.text(), sources_path: sources.text()}
-    listed = _with_database(descriptor)
+    if by_commodity:
+        new[goods_path] = goods_table.text()
+    listed = _descriptor(descriptor, bool(by_commodity))
     if listed is not None:
         new[descriptor] = listed
     with tempfile.TemporaryDirectory(prefix="trademirror-import-") as tmp:
         copy = Path(tmp) / descriptor.parent.name
         shutil.copytree(descriptor.parent, copy)
         for path, text in new.items():
+            (copy / path.relative_to(descriptor.parent)).parent.mkdir(parents=True, exist_ok=True)
             (copy / path.relative_to(descriptor.parent)).write_bytes(text.encode("utf-8"))
         report, _ = validate(copy / descriptor.name, retrieved)
         if report.errors:
             raise ImportRefused("the imported rows would make the package invalid (the lines above say where);"
                                " nothing was written", report)
     for path, text in new.items():
-        if path.read_text(encoding="utf-8") != text:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic_write(path, text.encode("utf-8"))  # byte for byte, on every system
-    return Outcome(result, len(answer.records), source_added, True)
+    return Outcome(result, goods_result, len(answer.records), source_added, True)

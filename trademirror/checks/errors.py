@@ -19,7 +19,8 @@ from .rows import _rows
 
 def check_periods(data: Dataset, today: date) -> list[Problem]:
     out = []
-    spans = [("figures", "period_start", "period_end"), ("indicators", "period_start", "period_end"),
+    spans = [("figures", "period_start", "period_end"), ("goods", "period_start", "period_end"),
+             ("indicators", "period_start", "period_end"),
              ("growth", "period_start", "period_end"), ("growth", "base_start", "base_end")]
     for table, start_col, end_col in spans:
         frame = data.tables.get(table)
