@@ -129,6 +129,35 @@ class Site:
                     f"{self.name}: mkdocs build")
 
 
+def prepare_goods(work: Path, years: str, runs: int, log) -> tuple[Site, dict]:
+    """The real package plus declarations by HS chapter imported through the import itself (bench/goods.py),
+    timed; then its validation, timed. Returns the site to bench as the others and the import's figures."""
+    template = copy_site_skeleton(work / "template-real-goods")
+    shutil.copytree(REAL_PACKAGE, template / "datapackages" / REAL_PACKAGE.name)
+    rel = f"datapackages/{REAL_PACKAGE.name}/datapackage.json"
+    imported = must(run([PYTHON, str(ROOT / "bench" / "goods.py"), str(template / rel), "--years", years], ROOT),
+                    "bench/goods.py (the HS-chapter import)")
+    goods = template / "datapackages" / REAL_PACKAGE.name / "data" / "goods.csv"
+    with goods.open(encoding="utf-8", newline="") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    log(f"  HS-chapter import: {rows:,} rows, {goods.stat().st_size / 2**20:.1f} MB, {imported.seconds:.1f} s"
+        f" (CPU {imported.cpu:.1f} s, peak {imported.peak_mb:.0f} MB)")
+    times, cpu, peaks = Series(), Series(), []
+    for i in range(runs):
+        t = must(run([PYTHON, str(ROOT / "build_charts.py"), "--package", str(template / rel), "validate"], ROOT),
+                 "validate (HS-chapter package)")
+        times.add(t.seconds)
+        cpu.add(t.cpu)
+        peaks.append(t.peak_mb)
+        log(f"  validate HS-chapter package {i + 1}/{runs}: {t.seconds:.1f} s, CPU {t.cpu:.1f} s, peak"
+            f" {t.peak_mb:.0f} MB")
+    figures = {"years": years, "rows": rows, "bytes": goods.stat().st_size,
+               "import": {"seconds": imported.seconds, "cpu": imported.cpu, "peak_mb": imported.peak_mb},
+               "validate": {**times.summary(), "cpu": cpu.summary(), "peak_mb": max(peaks)}}
+    site = Site("real-goods", template, rel, edit_figure(template / rel), partner_count(template / rel))
+    return site, figures
+
+
 def prepare_sites(work: Path, sizes: list[int], real: bool) -> list[Site]:
     sites = []
     if real:
@@ -420,6 +449,15 @@ def table(results: dict) -> str:
         for n, v in results["validate"].items():
             lines.append(f"| `build_charts.py validate` | {int(n):,} | {fmt_series(v)} | {fmt_series(v.get('cpu', {}))}"
                          f" | {v['peak_mb']:,.0f} MB | {' '.join(map(str, v['exit_codes']))} |")
+    goods = results.get("goods")
+    if goods:
+        v = goods["validate"]
+        lines += ["", "| HS-chapter package | rows | goods.csv | import (CPU, peak) | validate: wall | CPU | peak |",
+                  "|---|---:|---:|---|---|---|---:|",
+                  f"| real package + monthly chapters {goods['years']} | {goods['rows']:,}"
+                  f" | {goods['bytes'] / 2**20:,.1f} MB | {goods['import']['cpu']:.1f} s,"
+                  f" {goods['import']['peak_mb']:,.0f} MB | {fmt_series(v)} | {fmt_series(v['cpu'])}"
+                  f" | {v['peak_mb']:,.0f} MB |"]
     ratio = results.get("per_country_ratio")
     if ratio is not None:
         lines += ["", f"Cold-build cost per partner, largest ÷ smallest synthetic site: {ratio:.2f}× wall,"
@@ -459,6 +497,13 @@ TARGETS = [
      lambda R: max((r["warm_ratio_cpu"] for r in R.get("sites", {}).values()), default=None), 1.1, "×"),
     ("validate 1M rows: CPU", lambda R: (v["cpu"]["median"] if (v := _million(R)) and v.get("cpu") else None), 5, "s"),
     ("validate 1M rows: peak memory", lambda R: (v["peak_mb"] if (v := _million(R)) else None), 1000, "MB"),
+    ("HS-chapter package: validate CPU",
+     lambda R: (g["validate"]["cpu"]["median"] if (g := R.get("goods")) else None), 5, "s"),
+    ("HS-chapter package: validate peak memory",
+     lambda R: (g["validate"]["peak_mb"] if (g := R.get("goods")) else None), 1000, "MB"),
+    ("HS-chapter package: one figure changed, build + mkdocs CPU ÷ plain mkdocs CPU",
+     lambda R: (_cpu(r, "edit") / r["plain_mkdocs_cpu"]["median"] if (r := _site(R, "real-goods")) else None),
+     1.3, "×"),
 ]
 
 
@@ -482,6 +527,8 @@ def save(path: Path, results: dict, merge: bool) -> dict:
             earlier["earlier_runs"] = earlier.get("earlier_runs", []) + [earlier["machine"]]
         merged["sites"] = {**earlier.get("sites", {}), **results["sites"]}
         merged["validate"] = {**earlier.get("validate", {}), **results.get("validate", {})}
+        if "goods" not in results and "goods" in earlier:
+            merged["goods"] = earlier["goods"]
         merged["earlier_runs"] = earlier.get("earlier_runs", [])
     synthetic = sorted((r for n, r in merged["sites"].items() if n.startswith("synthetic-")),
                        key=lambda r: r["partners"])
@@ -503,13 +550,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
     # The 200-partner site is one run of each step: it is what shows the scaling, and what takes the time.
-    parser.add_argument("--runs-for", nargs="*", default=["synthetic-20=1", "synthetic-200=1"], metavar="SITE=N",
-                        help="fewer or more runs for one site (default: synthetic-20=1 synthetic-200=1)")
+    parser.add_argument("--runs-for", nargs="*", default=["synthetic-20=1", "synthetic-200=1", "real-goods=1"],
+                        metavar="SITE=N",
+                        help="fewer or more runs for one site (default: synthetic-20=1 synthetic-200=1 real-goods=1)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[20, 200], help="synthetic partner counts")
     parser.add_argument("--validate-rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--validate-budget", type=float, default=60,
                         help="seconds: a validation run slower than this is not repeated (default 60)")
     parser.add_argument("--no-real", action="store_true", help="skip the real package")
+    parser.add_argument("--goods-years", default="2019-2024", metavar="FIRST-LAST",
+                        help="years of monthly HS-chapter declarations imported into the real package (default"
+                             " 2019-2024: 207,360 rows); 'none' to skip")
     parser.add_argument("--quick", action="store_true", help="2 runs, 20 partners, 10k rows: a smoke test")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="where to write results")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed afterwards)")
@@ -524,7 +575,7 @@ def main() -> None:
         print("\n" + targets(results))
         return
     if args.quick:
-        args.runs, args.sizes, args.validate_rows = 2, [20], [10_000]
+        args.runs, args.sizes, args.validate_rows, args.goods_years = 2, [20], [10_000], "2024"
     started = time.perf_counter()
 
     def log(message: str) -> None:
@@ -534,7 +585,12 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": machine(), "runs": args.runs, "sites": {}}
     try:
-        for site in prepare_sites(work, args.sizes, not args.no_real):
+        sites = prepare_sites(work, args.sizes, not args.no_real)
+        if args.goods_years != "none":
+            log(f"HS-chapter package: the real package plus monthly chapters of {args.goods_years}")
+            site, results["goods"] = prepare_goods(work, args.goods_years, args.runs, log)
+            sites.append(site)
+        for site in sites:
             runs = dict(item.split("=") for item in args.runs_for).get(site.name, args.runs)
             log(f"{site.name}: {site.partners} partner countries, {runs} runs")
             results["sites"][site.name] = bench_site(site, work, int(runs), log)

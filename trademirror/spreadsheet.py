@@ -10,6 +10,7 @@ is text" and do not display. Numbers (a negative balance) are left alone.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 
@@ -34,8 +35,31 @@ def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return guarded
 
 
+# Where a cell could start with a trigger: after a comma or a line break, past an opening quote (the first line is
+# the header, never guarded). A file with none of these needs no guard and is not parsed cell by cell: a region's
+# 50 MB of declarations by commodity is scanned in a quarter of a second instead of parsed in two.
+# A lone carriage return ends a row for the csv module as a line feed does; one starts a cell when quoted, or
+# unquoted when it is not the first half of a CRLF.
+CELL_START = re.compile(rb'[,\n\r](?:"?[=+\-@\t]|"\r|\r(?!\n))')
+
+
+def _may_need_guard(raw: bytes) -> bool:
+    return CELL_START.search(raw) is not None
+
+
+@functools.lru_cache(maxsize=16)  # each edition publishes the same files: guarded once per build
+def _guarded(raw: bytes, text_fields: frozenset[str]) -> bytes:
+    return _guard_csv(raw, text_fields)
+
+
 def guard_csv(raw: bytes, text_fields: set[str]) -> bytes:
     """A published CSV file with its text columns guarded; the very same bytes when nothing needs it."""
+    return _guarded(raw, frozenset(text_fields))
+
+
+def _guard_csv(raw: bytes, text_fields: frozenset[str]) -> bytes:
+    if not _may_need_guard(raw):
+        return raw
     text = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
