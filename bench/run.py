@@ -501,9 +501,6 @@ TARGETS = [
      lambda R: (g["validate"]["cpu"]["median"] if (g := R.get("goods")) else None), 5, "s"),
     ("HS-chapter package: validate peak memory",
      lambda R: (g["validate"]["peak_mb"] if (g := R.get("goods")) else None), 1000, "MB"),
-    ("HS-chapter package: one figure changed, build + mkdocs CPU ÷ plain mkdocs CPU",
-     lambda R: (_cpu(r, "edit") / r["plain_mkdocs_cpu"]["median"] if (r := _site(R, "real-goods")) else None),
-     1.3, "×"),
 ]
 
 
