@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -40,6 +42,16 @@ def project(tmp_path: Path) -> tuple[Paths, PackageCopy]:
     root = copy_site_skeleton(tmp_path / "project")
     shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
     return Paths(root), PackageCopy(root / "datapackages" / "trade")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Paths:
+    """The real package built once, for the tests that only read what it made (never write to it)."""
+    root = copy_site_skeleton(tmp_path_factory.mktemp("built") / "project")
+    shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
+    paths = Paths(root)
+    build(PackageCopy(root / "datapackages" / "trade").descriptor, paths, log=quiet)
+    return paths
 
 
 def test_two_builds_in_two_folders_are_byte_identical_site_included(tmp_path, monkeypatch):
@@ -179,9 +191,8 @@ def test_the_build_command_exits_1_with_the_errors_and_no_traceback(project):
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_golden_page_for_tajikistan(project, update_goldens):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_golden_page_for_tajikistan(built, update_goldens):
+    paths = built
     page = (paths.docs / "countries" / "tajikistan.md").read_text(encoding="utf-8")
     check_golden("tajikistan.md", page, update_goldens)
 
@@ -199,9 +210,8 @@ def test_tajikistan_page_shows_the_2025_gap_computed_from_both_sides(project):
     assert "China records US$1.7bn more goods sent than Tajikistan records received." in page
 
 
-def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_files(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_files(built):
+    paths = built
     for page in (paths.docs / "index.md", paths.docs / "ru" / "index.md"):
         text = page.read_text(encoding="utf-8")
         assert "−" in text and not re.search(r"US\$-|-\d[\d,.]* (млн|млрд)", text), page
@@ -211,9 +221,8 @@ def test_negative_amounts_print_one_minus_sign_on_pages_and_plain_ascii_in_data_
     assert ",-6.8,−US$6.8bn," in row  # the number for programs, the label for readers
 
 
-def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_are_labelled(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_are_labelled(built):
+    paths = built
     page = (paths.docs / "countries" / "uzbekistan.md").read_text(encoding="utf-8")
     gap_rows = [line for line in page.splitlines() if 'data-label="Verdict"' in line]
     labelled = [line for line in gap_rows if "(one side preliminary)" in line]
@@ -324,3 +333,45 @@ def test_the_real_site_builds_with_mkdocs_strict(project):
     assert "WARNING" not in result.stderr
     html = (paths.root / "site" / "countries" / "tajikistan.html").read_text()
     assert 'class="tm-vega"' in html and "tajikistan/mirror.svg" in html
+
+
+def _key(folder: Path) -> str:
+    return inputs.key(folder / "pkg" / "datapackage.json", folder / "docs", folder / "mkdocs.yml", b"", "2026-12-01")
+
+
+def test_a_big_package_file_changed_behind_its_recorded_stat_still_changes_the_key(tmp_path):
+    """Big files are known from their stat; an edit that keeps the size and puts the old times back shows."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "datapackage.json").write_text("{}", encoding="utf-8")
+    big = pkg / "goods.csv"
+    big.write_bytes(b"a" * inputs.BIG)
+    old = big.stat()
+    os.utime(big, ns=(old.st_atime_ns, old.st_mtime_ns - 10 * inputs.RACY_NS))  # long before the record
+    first = _key(tmp_path)
+    assert _key(tmp_path) == first  # known from the record now, and the same
+    before = big.stat()
+    big.write_bytes(b"b" * inputs.BIG)  # same size
+    os.utime(big, ns=(before.st_atime_ns, before.st_mtime_ns))  # same modification time: only ctime moved
+    assert _key(tmp_path) != first
+    big.write_bytes(b"a" * inputs.BIG)
+    assert _key(tmp_path) == first
+
+
+def test_a_big_file_changed_in_the_tick_of_its_record_is_read_again(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "datapackage.json").write_text("{}", encoding="utf-8")
+    big = pkg / "goods.csv"
+    big.write_bytes(b"a" * inputs.BIG)
+    first = _key(tmp_path)  # recorded within RACY_NS of the file's modification: not trusted next time
+    stat = big.stat()
+    # a change the stat cannot show: same size, same times, same inode (as a coarse clock would leave it)
+    with big.open("r+b") as fh:
+        fh.write(b"b")
+    os.utime(big, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    recorded = json.loads((tmp_path / inputs.DIGESTS_FILE).read_text(encoding="utf-8"))
+    entry = recorded["files"][str(big)]
+    entry[2] = big.stat().st_ctime_ns  # as if the change time had not moved either
+    (tmp_path / inputs.DIGESTS_FILE).write_text(json.dumps(recorded), encoding="utf-8")
+    assert _key(tmp_path) != first

@@ -33,7 +33,50 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-def _package_files(folder: Path):
+BIG = 1 << 20  # package files from this size up are hashed once and then known from their stat (Digests)
+DIGESTS_FILE = ".trademirror-cache/inputs.json"  # under the project root, beside the output stamps
+RACY_NS = 2_000_000_000  # a file changed this close to the record may change again unseen in the same tick
+
+
+class Digests:
+    """The sha256 of each big package file, known again from its stat, so that a warm rebuild of a package
+    with 50 MB of declarations costs a `stat`, not a read and a hash.
+
+    As in git's index: the size, modification and change times and inode must be those recorded, and a file
+    modified within RACY_NS of the record is read again (a later change in the same clock tick would not
+    show). Only the project's own cache folder holds the record; losing it costs the hashing.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8")) if path else {}
+        except (OSError, ValueError):
+            saved = {}
+        self.known: dict = saved.get("files", {}) if isinstance(saved, dict) else {}
+        self.recorded_ns = saved.get("recorded_ns", 0) if isinstance(saved, dict) else 0
+        self.changed = False
+
+    def digest(self, path: Path, info: os.stat_result) -> str:
+        seen = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        entry = self.known.get(str(path))
+        if entry and entry[:4] == seen and info.st_mtime_ns < self.recorded_ns - RACY_NS:
+            return entry[4]
+        with path.open("rb") as fh:
+            value = hashlib.file_digest(fh, "sha256").hexdigest()
+        self.known[str(path)] = [*seen, value]
+        self.changed = True
+        return value
+
+    def save(self) -> None:
+        if self.path and self.changed:
+            import time
+
+            record = {"recorded_ns": time.time_ns(), "files": self.known}
+            site.atomic_write(self.path, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def _package_files(folder: Path, digests: Digests | None = None):
     """(path, what to hash) for each file of a package, reading nothing outside it.
 
     A pull request decides what is in the package folder, and this runs before
@@ -52,6 +95,8 @@ def _package_files(folder: Path):
             elif stat.S_ISREG(info.st_mode):
                 if info.st_size > settings.MAX_FILE_BYTES:
                     yield rel, f"big\0{info.st_size}\0{info.st_mtime_ns}".encode()
+                elif info.st_size >= BIG:
+                    yield rel, b"sha256\0" + (digests or Digests(None)).digest(path, info).encode()
                 else:
                     yield rel, path.read_bytes()
 
@@ -63,8 +108,10 @@ def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    for rel, data in _package_files(descriptor.parent):
+    digests = Digests(docs.parent / DIGESTS_FILE)
+    for rel, data in _package_files(descriptor.parent, digests):
         add(f"package/{rel}", data)
+    digests.save()
     generated = site.read_manifest(docs)
     for path in _files(docs) if docs.is_dir() else []:
         rel = path.relative_to(docs).as_posix()
