@@ -76,6 +76,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     result = _publish(paths, outputs, nav, stages, _Publish(html, in_place, input_key, counts, stamps), log)
     cache.prune()
     stamps.save()
+    inputs.save_digests(paths.root)
     log(f"      economies' pages: {cache.hits} from the cache, {cache.misses} made")
     log(f"[{stages}/{stages}] done      {len(result.written)} written, {len(result.unchanged)} unchanged,"
         f" {len(result.removed)} removed")

@@ -72,8 +72,28 @@ class Digests:
         if self.path and self.changed:
             import time
 
-            record = {"recorded_ns": time.time_ns(), "files": self.known}
+            self.recorded_ns, self.changed = time.time_ns(), False
+            record = {"recorded_ns": self.recorded_ns, "files": self.known}
             site.atomic_write(self.path, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
+
+
+# A project's digests, from its key's computation until the build that follows it succeeds (save_digests): a
+# refused package leaves no trace in the project, not even in its cache.
+_open: dict[Path, Digests] = {}
+
+
+def _digests(root: Path) -> Digests:
+    path = root / DIGESTS_FILE
+    if path not in _open:
+        _open[path] = Digests(path)
+    return _open[path]
+
+
+def save_digests(root: Path) -> None:
+    """Keep the digests the build's key was computed with: called once the build has succeeded."""
+    digests = _open.get(root / DIGESTS_FILE)
+    if digests is not None:
+        digests.save()
 
 
 def _package_files(folder: Path, digests: Digests | None = None):
@@ -108,10 +128,8 @@ def key(descriptor: Path, docs: Path, mkdocs_yml: Path, published: bytes, today:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
-    digests = Digests(docs.parent / DIGESTS_FILE)
-    for rel, data in _package_files(descriptor.parent, digests):
+    for rel, data in _package_files(descriptor.parent, _digests(docs.parent)):
         add(f"package/{rel}", data)
-    digests.save()
     generated = site.read_manifest(docs)
     for path in _files(docs) if docs.is_dir() else []:
         rel = path.relative_to(docs).as_posix()
