@@ -86,6 +86,28 @@ def image_cache(tmp_path_factory):
             os.environ[name] = value
 
 
+@pytest.fixture(scope="session")
+def real_site_drawn(tmp_path_factory, image_cache) -> None:
+    """The real site's images in the shared image cache, drawn by one worker while the others wait.
+
+    Several modules build the real site first thing; without this, the workers would each draw the same
+    images at once, as many times as there are workers.
+    """
+    from filelock import FileLock
+
+    from trademirror.build import build
+    from trademirror.paths import Paths
+
+    shared = shared_folder(tmp_path_factory)
+    done = shared / "real-site-drawn"
+    with FileLock(str(shared / "real-site-drawn.lock")):
+        if not done.is_file():
+            root = copy_site_skeleton(shared / "real-site-drawn-project")
+            shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
+            build(root / "datapackages" / "trade" / "datapackage.json", Paths(root), log=lambda _: None)
+            done.touch()
+
+
 @pytest.fixture
 def real_copy(tmp_path: Path) -> PackageCopy:
     target = tmp_path / "pkg"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from trademirror import inputs, languages
+from trademirror import inputs, languages, site
 from trademirror.build import BuildError, build
 from trademirror.paths import Paths
 from trademirror.releases import nothing_published
@@ -37,7 +37,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> tuple[Paths, PackageCopy]:
+def project(tmp_path: Path, real_site_drawn) -> tuple[Paths, PackageCopy]:
     """A copy of the site skeleton and of the real data package, to build into."""
     root = copy_site_skeleton(tmp_path / "project")
     shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
@@ -45,13 +45,44 @@ def project(tmp_path: Path) -> tuple[Paths, PackageCopy]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Paths:
-    """The real package built once, for the tests that only read what it made (never write to it)."""
-    root = copy_site_skeleton(tmp_path_factory.mktemp("built") / "project")
-    shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
-    paths = Paths(root)
-    build(PackageCopy(root / "datapackages" / "trade").descriptor, paths, log=quiet)
-    return paths
+def _built_once(tmp_path_factory, real_site_drawn) -> dict[str, Path]:
+    """The real project built once each way (docs/ only, and docs/ with site/), to be copied by the tests that
+    start from a built project and then change it."""
+    made = {}
+    for how in ("docs", "site"):
+        root = copy_site_skeleton(tmp_path_factory.mktemp(f"built-{how}") / "project")
+        shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
+        if how == "docs":
+            build(PackageCopy(root / "datapackages" / "trade").descriptor, Paths(root), log=quiet)
+        else:
+            first = _cli(Paths(root), "build", "--site")
+            assert first.returncode == 0, first.stdout + first.stderr
+        made[how] = root
+    return made
+
+
+@pytest.fixture
+def built(_built_once) -> Paths:
+    """The real project as its build left it, for the tests that only read what it made (never write to it)."""
+    return Paths(_built_once["docs"])
+
+
+def _copy_of(original: Path, tmp_path: Path) -> tuple[Paths, PackageCopy]:
+    root = tmp_path / "project"
+    shutil.copytree(original, root, symlinks=True)  # nav.yml and site/ are links into docs/: kept as links
+    return Paths(root), PackageCopy(root / "datapackages" / "trade")
+
+
+@pytest.fixture
+def built_project(_built_once, tmp_path) -> tuple[Paths, PackageCopy]:
+    """A copy of the real project as its build left it (docs/ only)."""
+    return _copy_of(_built_once["docs"], tmp_path)
+
+
+@pytest.fixture
+def built_site_project(_built_once, tmp_path) -> tuple[Paths, PackageCopy]:
+    """A copy of the real project as `build --site` left it (docs/, site/ and nav.yml)."""
+    return _copy_of(_built_once["site"], tmp_path)
 
 
 def test_two_builds_in_two_folders_are_byte_identical_site_included(tmp_path, monkeypatch):
@@ -71,9 +102,8 @@ def test_two_builds_in_two_folders_are_byte_identical_site_included(tmp_path, mo
     assert [k for k in outputs[0] if outputs[0][k] != outputs[1][k]] == []
 
 
-def test_a_rebuild_without_changes_writes_nothing(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_a_rebuild_without_changes_writes_nothing(built_project):
+    paths, pkg = built_project
     again = build(pkg.descriptor, paths, log=quiet)
     assert again.written == [] and again.removed == []
 
@@ -109,9 +139,9 @@ def test_any_change_to_an_input_means_a_new_build(project, change, monkeypatch):
     assert inputs.current_key(pkg.descriptor, paths) != before
 
 
-def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(project):
-    paths, pkg = project
-    first = build(pkg.descriptor, paths, log=quiet)
+def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(built_project):
+    paths, pkg = built_project
+    first = site.read_manifest(paths.docs)  # every file the first build wrote
     pkg.set("figures", "chn-tjk-exports-2025", value="3800")
     second = build(pkg.descriptor, paths, log=quiet)
     # the findings page lists every mirror gap, so a changed figure of a pair changes it too
@@ -121,12 +151,11 @@ def test_changing_one_figure_rewrites_only_that_country_and_the_region_pages(pro
     assert [p for p in second.written if not edition_path(paths, p).startswith(allowed)] == []
     assert "countries/tajikistan.md" in second.written and "ru/countries/tajikistan.md" in second.written
     assert not any("kazakhstan" in p or "kyrgyzstan" in p for p in second.written)
-    assert len(second.written) < len(first.written) / 3
+    assert len(second.written) < len(first) / 3
 
 
-def test_outputs_whose_inputs_vanished_are_removed(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_outputs_whose_inputs_vanished_are_removed(built_project):
+    paths, pkg = built_project
     assert (paths.docs / "countries" / "turkmenistan.md").exists()
     pkg.write_rows("figures", [r for r in pkg.rows("figures") if "TKM" not in (r["reporter"], r["partner"])])
     pkg.write_rows("growth", [r for r in pkg.rows("growth") if "TKM" not in (r["reporter"], r["partner"])])
@@ -138,9 +167,8 @@ def test_outputs_whose_inputs_vanished_are_removed(project):
     assert (paths.docs / "about.md").exists()  # hand-written pages are never touched
 
 
-def test_a_package_with_errors_builds_nothing_and_leaves_the_old_output(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_a_package_with_errors_builds_nothing_and_leaves_the_old_output(built_project):
+    paths, pkg = built_project
     before = tree(paths.docs)
     pkg.set("figures", "chn-kaz-turnover-2025", value="-1")
     with pytest.raises(BuildError) as error:
@@ -160,10 +188,8 @@ def _published(paths: Paths) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("breakage", ["bad data", "site fails strict build"])
-def test_a_failed_build_leaves_docs_and_site_byte_identical(project, breakage):
-    paths, pkg = project
-    first = _cli(paths, "build", "--site")
-    assert first.returncode == 0, first.stdout + first.stderr
+def test_a_failed_build_leaves_docs_and_site_byte_identical(built_site_project, breakage):
+    paths, pkg = built_site_project
     before = _published(paths)
     assert "site/countries/tajikistan.html" in before
     pkg.set("figures", "chn-tjk-exports-2025", value="3900")  # a change that would rewrite pages
@@ -239,9 +265,8 @@ def test_a_preliminary_figure_is_marked_beside_its_value_and_its_mirror_pairs_ar
     assert all(line.endswith(",final,final,final") for line in gaps[1:] if line not in uzb)
 
 
-def test_who_recorded_a_figure_is_the_agency_kind_its_source_names_in_both_languages(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_who_recorded_a_figure_is_the_agency_kind_its_source_names_in_both_languages(built_project):
+    paths, pkg = built_project
     page = (paths.docs / "countries" / "kazakhstan.md").read_text(encoding="utf-8")
     assert "China's customs put its trade with Kazakhstan in 2025" in page  # caspianpost-2026-01: CHN:customs
     home = (paths.docs / "index.md").read_text(encoding="utf-8")
@@ -324,9 +349,8 @@ def _env() -> dict:
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def test_the_real_site_builds_with_mkdocs_strict(project):
-    paths, pkg = project
-    build(pkg.descriptor, paths, log=quiet)
+def test_the_real_site_builds_with_mkdocs_strict(built_project):
+    paths, _ = built_project
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=paths.root,
                             capture_output=True, text=True, env=_env())
     assert result.returncode == 0, result.stderr

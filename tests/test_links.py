@@ -199,6 +199,7 @@ CONFIG = siteconfig.read(ROOT / "mkdocs.yml")
 SITE = siteconfig.site_url(CONFIG)
 
 
+@pytest.mark.slow  # publishes two releases with mike first (conftest's two_releases), as test_release.py does
 def test_the_published_releases_have_no_broken_links(two_releases):
     _, _, served = two_releases
     assert SITE.startswith("https://"), "mkdocs.yml names no site_url"
@@ -211,7 +212,7 @@ def test_the_published_releases_have_no_broken_links(two_releases):
 
 
 @pytest.fixture(scope="module")
-def strict_build(tmp_path_factory) -> tuple[Path, str]:
+def strict_build(tmp_path_factory, real_site_drawn) -> tuple[Path, str]:
     """The real site with one source given a URL, built by build_charts and `mkdocs build --strict`."""
     root = copy_site_skeleton(tmp_path_factory.mktemp("strict") / "project")
     pkg = PackageCopy(root / "datapackages" / "trade")

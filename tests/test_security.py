@@ -114,7 +114,7 @@ class Elements(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory) -> Path:
+def hostile_site(tmp_path_factory, real_site_drawn) -> Path:
     root = copy_site_skeleton(tmp_path_factory.mktemp("hostile") / "project")
     shutil.copytree(REAL_PACKAGE, root / "datapackages" / "trade")
     pkg = PackageCopy(root / "datapackages" / "trade")

@@ -24,7 +24,7 @@ from .publication import published_feed, release_info
 from .releases import PreviousRelease, published_before
 from .report import Report
 from .staging import NAV_FILE, Staging
-from .validate import validate
+from .validate import valid
 
 __all__ = ["BuildError", "Summary", "build", "compose", "in_display_currency", "release_info", "spec_bytes"]
 
@@ -42,11 +42,13 @@ class Summary:
 
 def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
           previous: PreviousRelease = published_before, html: bool = False, correction: str = "",
-          in_place: bool = False, input_key: str | None = None) -> Summary:
+          in_place: bool = False, input_key: str | None = None,
+          validated: tuple[Report, Dataset] | None = None) -> Summary:
     """Validate, then write docs/ (and with `html`, site/): all of it, or on any failure none of it.
 
     `previous` finds the release to compare with (by default the last one on gh-pages; see releases.py);
-    `input_key` is the inputs' hash when the caller has computed it (and found the outputs stale).
+    `input_key` is the inputs' hash when the caller has computed it (and found the outputs stale), and
+    `validated` the package's validation (`validate.valid`) when the caller has done it.
     `correction` is the reason a published release is built again; the changelog states it. `in_place` is
     the live preview's build: it keeps the docs/ folder, replacing its changed files (see Staging.commit),
     and leaves redrawing the downloadable images to the next full build (see site.write).
@@ -63,9 +65,7 @@ def build(descriptor: Path, paths: Paths, log: Callable[[str], None] = print,
     fmt.forget()
     stages = 5 if html else 4
     log(f"[1/{stages}] validate  {descriptor}")
-    report, data = validate(descriptor, clock.today())
-    if data is None:
-        raise BuildError(f"{len(report.errors)} error(s) in the data package; nothing was built", report)
+    report, data = validated or valid(descriptor, clock.today())
     log(f"      {len(report.findings)} finding(s)")
     log(f"[2/{stages}] compute   pairs, derived values, charts and pages")
     cache = economy.Cache(paths.root / economy.CACHE_FOLDER)

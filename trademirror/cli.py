@@ -119,9 +119,13 @@ def _build(args: argparse.Namespace, paths: Paths) -> int:
         print(f"Nothing to do: the data, pages, code and settings are those of the last build"
               f" ({last.get('pages', 0)} pages, {last.get('charts', 0)} charts); {time.perf_counter() - started:.1f} s")
         return 0
+    from . import clock
+    from .validate import valid
+
+    validated = valid(descriptor, clock.today())  # a refused package never loads the page and chart libraries
     from .build import build
 
-    summary = build(descriptor, paths, html=html, input_key=key)
+    summary = build(descriptor, paths, html=html, input_key=key, validated=validated)
     print(f"Built {summary.pages} pages and {summary.charts} charts; {summary.findings} finding(s)"
           f" reported; {summary.seconds:.1f} s")
     return 0

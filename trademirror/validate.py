@@ -35,6 +35,16 @@ def validate(descriptor: Path, today: date | None = None) -> tuple[Report, Datas
         return report, (None if report.errors else data)
 
 
+def valid(descriptor: Path, today: date | None = None) -> tuple[Report, Dataset]:
+    """The report and data of a package the build may go on with; a BuildError (with the report) otherwise."""
+    from .errors import BuildError
+
+    report, data = validate(descriptor, today)
+    if data is None:
+        raise BuildError(f"{len(report.errors)} error(s) in the data package; nothing was built", report)
+    return report, data
+
+
 @contextmanager
 def _reuse_freed_memory() -> Iterator[None]:
     """Let glibc hand freed memory straight back to the next array instead of to the system.
